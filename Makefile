@@ -1,0 +1,49 @@
+# sio — one command to test everything, one to see it run.
+#
+#   make test         install what is missing, then fmt, clippy, all tests, wasm32 build of the core
+#   make bench-codec  our codec vs socket.io-parser, side by side
+#
+# Installs are idempotent and skipped when already satisfied, so repeated runs stay fast.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+CARGO ?= cargo
+SERVER_DIR := tests/server
+NODE_STAMP := $(SERVER_DIR)/node_modules/.sio-stamp
+
+.PHONY: test deps node-deps wasm-target fmt-check clippy cargo-test vectors-check wasm-core bench-codec
+
+test: deps fmt-check clippy cargo-test vectors-check wasm-core
+	@echo "make test: all green"
+
+deps: node-deps wasm-target
+
+# npm ci only when package-lock.json changed since the last install.
+node-deps: $(NODE_STAMP)
+$(NODE_STAMP): $(SERVER_DIR)/package-lock.json
+	cd $(SERVER_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+wasm-target:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
+	  || rustup target add wasm32-unknown-unknown
+
+fmt-check:
+	$(CARGO) fmt --all -- --check
+
+clippy:
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+cargo-test:
+	$(CARGO) test --workspace
+
+# The checked-in golden vectors must be what the pinned reference parsers produce.
+vectors-check: node-deps
+	node $(SERVER_DIR)/gen-vectors.js --check
+
+# The core must build for the browser: no runtime, no clock, no I/O.
+wasm-core: wasm-target
+	$(CARGO) build -p sio-core --target wasm32-unknown-unknown --release
+
+bench-codec: node-deps
+	node tests/bench/compare-codec.js

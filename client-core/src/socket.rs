@@ -1,0 +1,734 @@
+//! One namespace socket: CONNECT/auth, emits and acks (with deadlines and retries), the offline
+//! send buffer, connection state recovery, and rooms that are re-joined after a reconnect.
+//!
+//! A `Socket` never touches the network itself: the [`Manager`](crate::Manager) hands it an
+//! [`Io`] (the engine plus the event queue) for every call.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::time::Duration;
+
+use crate::engine::Engine;
+use crate::engineio::{Data, Packet as EnginePacket};
+use crate::event::{AckError, AckHandle, ConnectError, DisconnectReason, Event};
+use crate::socketio::{encode, Packet, PacketType};
+use crate::value::Payload;
+use crate::wire;
+use crate::Instant;
+
+/// What a socket may touch while handling a call.
+pub(crate) struct Io<'a> {
+    pub(crate) engine: &'a mut Engine,
+    pub(crate) events: &'a mut VecDeque<Event>,
+    pub(crate) report_outgoing: bool,
+}
+
+impl Io<'_> {
+    /// Encodes `packet` into Engine.IO messages (text header, then one binary message per
+    /// attachment) and queues them.
+    fn send(&mut self, packet: &Packet) {
+        let encoded = encode(packet);
+        self.engine.send(EnginePacket::Message(Data::Text(encoded.text)));
+        for attachment in encoded.attachments {
+            self.engine
+                .send(EnginePacket::Message(Data::Binary(attachment)));
+        }
+    }
+}
+
+/// How an emit wants to be treated.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EmitOptions {
+    /// Expect an acknowledgement (reported as [`Event::Ack`] / [`Event::AckError`]).
+    pub ack: bool,
+    /// Ack deadline for this emit; overrides `Config::ack_timeout`.
+    pub timeout: Option<Duration>,
+    /// Drop the packet instead of buffering it when it cannot be written at once.
+    pub volatile: bool,
+}
+
+/// Who waits for an ack with a given wire id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Waiter {
+    /// A user emit.
+    User(AckHandle),
+    /// The in-flight try of the head of the retry queue.
+    Retry,
+    /// A join of the rooms convention.
+    Join(String),
+    /// A leave of the rooms convention.
+    Leave,
+}
+
+#[derive(Debug, Clone)]
+struct PendingAck {
+    waiter: Waiter,
+    deadline: Option<Instant>,
+}
+
+/// An emit waiting for the connection.
+#[derive(Debug, Clone)]
+struct Buffered {
+    packet: Packet,
+    event: String,
+    args: Payload,
+}
+
+/// An emit under the `retries` regime (socket.io-client `_queue`).
+#[derive(Debug, Clone)]
+struct Retrying {
+    handle: AckHandle,
+    wants_ack: bool,
+    event: String,
+    args: Payload,
+    tries: u32,
+    pending: bool,
+    timeout: Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Disconnected,
+    /// CONNECT sent (or auth requested); waiting for the server's reply.
+    Connecting,
+    Connected,
+}
+
+/// Limits and options a socket needs from the configuration.
+#[derive(Debug, Clone)]
+pub(crate) struct SocketOptions {
+    pub(crate) ack_timeout: Option<Duration>,
+    pub(crate) retries: u32,
+    pub(crate) join_event: String,
+    pub(crate) leave_event: String,
+}
+
+/// The state of one namespace.
+#[derive(Debug)]
+pub(crate) struct Socket {
+    ns: String,
+    options: SocketOptions,
+    state: State,
+    /// Wants to be connected; reconnects with the manager (socket.io-client `active`).
+    active: bool,
+    awaiting_auth: bool,
+    id: Option<String>,
+    pid: Option<String>,
+    last_offset: Option<String>,
+    recovered: bool,
+    next_wire_id: u64,
+    acks: BTreeMap<u64, PendingAck>,
+    deadlines: BTreeSet<(Instant, u64)>,
+    send_buffer: VecDeque<Buffered>,
+    receive_buffer: VecDeque<Event>,
+    retry_queue: VecDeque<Retrying>,
+    rooms: Vec<String>,
+    joins_while_away: Vec<String>,
+    leaves_while_away: Vec<String>,
+    server_acks: BTreeSet<u64>,
+}
+
+/// Events received before CONNECT completes are kept (bounded) and delivered on connect.
+const RECEIVE_BUFFER_LIMIT: usize = 1024;
+
+impl Socket {
+    pub(crate) fn new(ns: String, options: SocketOptions) -> Self {
+        Self {
+            ns,
+            options,
+            state: State::Disconnected,
+            active: false,
+            awaiting_auth: false,
+            id: None,
+            pid: None,
+            last_offset: None,
+            recovered: false,
+            next_wire_id: 0,
+            acks: BTreeMap::new(),
+            deadlines: BTreeSet::new(),
+            send_buffer: VecDeque::new(),
+            receive_buffer: VecDeque::new(),
+            retry_queue: VecDeque::new(),
+            rooms: Vec::new(),
+            joins_while_away: Vec::new(),
+            leaves_while_away: Vec::new(),
+            server_acks: BTreeSet::new(),
+        }
+    }
+
+    pub(crate) fn ns(&self) -> &str {
+        &self.ns
+    }
+
+    /// The connection attempt failed before CONNECT completed: start over on the next open.
+    pub(crate) fn reset_connecting(&mut self) {
+        if self.state == State::Connecting {
+            self.state = State::Disconnected;
+        }
+        self.awaiting_auth = false;
+    }
+
+    pub(crate) fn is_active(&self) -> bool {
+        self.active
+    }
+
+    pub(crate) fn is_connected(&self) -> bool {
+        self.state == State::Connected
+    }
+
+    pub(crate) fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+
+    pub(crate) fn recovered(&self) -> bool {
+        self.recovered
+    }
+
+    pub(crate) fn rooms(&self) -> &[String] {
+        &self.rooms
+    }
+
+    /// Marks the socket as wanting a connection (`socket.connect()`).
+    pub(crate) fn activate(&mut self) {
+        self.active = true;
+    }
+
+    /// The engine is open: ask for auth or send CONNECT (socket.io-client `onopen`).
+    pub(crate) fn on_open(&mut self, io: &mut Io<'_>, static_auth: Option<&str>, provider: bool) {
+        if !self.active || self.state != State::Disconnected {
+            return;
+        }
+        self.state = State::Connecting;
+        if provider {
+            self.awaiting_auth = true;
+            io.events.push_back(Event::AuthRequest {
+                ns: self.ns.clone(),
+            });
+        } else {
+            self.send_connect(io, static_auth);
+        }
+    }
+
+    /// The driver answered an [`Event::AuthRequest`].
+    pub(crate) fn provide_auth(&mut self, io: &mut Io<'_>, auth: Option<&str>) {
+        if !self.awaiting_auth {
+            return;
+        }
+        self.awaiting_auth = false;
+        if self.state == State::Connecting && io.engine.is_open() {
+            self.send_connect(io, auth);
+        }
+    }
+
+    fn send_connect(&mut self, io: &mut Io<'_>, auth: Option<&str>) {
+        let data = wire::connect_payload(auth, self.pid.as_deref(), self.last_offset.as_deref());
+        io.send(&Packet::connect(&self.ns, data));
+    }
+
+    fn next_id(&mut self) -> u64 {
+        let id = self.next_wire_id;
+        self.next_wire_id = self.next_wire_id.wrapping_add(1);
+        id
+    }
+
+    fn register_ack(&mut self, id: u64, waiter: Waiter, deadline: Option<Instant>) {
+        if let Some(at) = deadline {
+            self.deadlines.insert((at, id));
+        }
+        self.acks.insert(id, PendingAck { waiter, deadline });
+    }
+
+    fn remove_ack(&mut self, id: u64) -> Option<PendingAck> {
+        let pending = self.acks.remove(&id)?;
+        if let Some(at) = pending.deadline {
+            self.deadlines.remove(&(at, id));
+        }
+        Some(pending)
+    }
+
+    /// A user emit. Returns the ack handle when one was requested.
+    pub(crate) fn emit(
+        &mut self,
+        io: &mut Io<'_>,
+        now: Instant,
+        event: &str,
+        args: Payload,
+        opts: EmitOptions,
+        handle: AckHandle,
+    ) -> Option<AckHandle> {
+        let timeout = opts.timeout.or(self.options.ack_timeout);
+        if self.options.retries > 0 && !opts.volatile {
+            if let Some(timeout) = timeout {
+                self.retry_queue.push_back(Retrying {
+                    handle,
+                    wants_ack: opts.ack,
+                    event: event.to_string(),
+                    args,
+                    tries: 0,
+                    pending: false,
+                    timeout,
+                });
+                if self.retry_queue.len() == 1 {
+                    self.drain_retry_queue(io, now, false);
+                }
+                return opts.ack.then_some(handle);
+            }
+        }
+        let id = if opts.ack {
+            Some(self.next_id())
+        } else {
+            None
+        };
+        let writable = io.engine.is_writable();
+        if opts.volatile && !writable {
+            if opts.ack {
+                io.events.push_back(Event::AckError {
+                    ns: self.ns.clone(),
+                    handle,
+                    error: AckError::NotSent,
+                });
+            }
+            return opts.ack.then_some(handle);
+        }
+        if let Some(id) = id {
+            self.register_ack(id, Waiter::User(handle), timeout.map(|t| now + t));
+        }
+        self.send_event(io, now, event, args, id);
+        opts.ack.then_some(handle)
+    }
+
+    /// Sends an event now if connected, else buffers it.
+    fn send_event(
+        &mut self,
+        io: &mut Io<'_>,
+        now: Instant,
+        event: &str,
+        args: Payload,
+        id: Option<u64>,
+    ) {
+        let data = wire::event_data(event, &args.json);
+        let packet = Packet::event(&self.ns, data, args.attachments.clone(), id);
+        if self.state == State::Connected && !io.engine.ping_expired(now) {
+            self.write_event(io, &packet, event, args);
+        } else {
+            self.send_buffer.push_back(Buffered {
+                packet,
+                event: event.to_string(),
+                args,
+            });
+        }
+    }
+
+    fn write_event(&mut self, io: &mut Io<'_>, packet: &Packet, event: &str, args: Payload) {
+        if io.report_outgoing {
+            io.events.push_back(Event::Outgoing {
+                ns: self.ns.clone(),
+                event: event.to_string(),
+                args,
+            });
+        }
+        io.send(packet);
+    }
+
+    /// Sends the next try of the retry queue's head (socket.io-client `_drainQueue`).
+    fn drain_retry_queue(&mut self, io: &mut Io<'_>, now: Instant, force: bool) {
+        if self.state != State::Connected {
+            return;
+        }
+        let Some(head) = self.retry_queue.front_mut() else {
+            return;
+        };
+        if head.pending && !force {
+            return;
+        }
+        head.pending = true;
+        head.tries += 1;
+        let (event, args, timeout) = (head.event.clone(), head.args.clone(), head.timeout);
+        let id = self.next_id();
+        self.register_ack(id, Waiter::Retry, Some(now + timeout));
+        self.send_event(io, now, &event, args, Some(id));
+    }
+
+    /// The in-flight try of the retry head failed (timeout or disconnect).
+    fn retry_failed(&mut self, io: &mut Io<'_>, now: Instant, error: AckError) {
+        let Some(head) = self.retry_queue.front_mut() else {
+            return;
+        };
+        head.pending = false;
+        if head.tries > self.options.retries {
+            if let Some(done) = self.retry_queue.pop_front() {
+                if done.wants_ack {
+                    io.events.push_back(Event::AckError {
+                        ns: self.ns.clone(),
+                        handle: done.handle,
+                        error,
+                    });
+                }
+            }
+        }
+        self.drain_retry_queue(io, now, false);
+    }
+
+    /// Replies to a server event that asked for an ack. At most once per id.
+    pub(crate) fn reply(&mut self, io: &mut Io<'_>, id: u64, args: Payload) -> bool {
+        if !self.server_acks.remove(&id) {
+            return false;
+        }
+        io.send(&Packet::ack(&self.ns, args.json, args.attachments, id));
+        true
+    }
+
+    /// `join(room)`: remembered, and announced to the server now or on the next connect.
+    pub(crate) fn join(&mut self, io: &mut Io<'_>, now: Instant, room: &str) {
+        if self.rooms.iter().any(|r| r == room) {
+            return;
+        }
+        self.rooms.push(room.to_string());
+        self.leaves_while_away.retain(|r| r != room);
+        if self.state == State::Connected {
+            self.send_room_event(io, now, room, true);
+        } else {
+            self.joins_while_away.push(room.to_string());
+        }
+    }
+
+    /// `leave(room)`: forgotten, and announced to the server now or on the next connect.
+    pub(crate) fn leave(&mut self, io: &mut Io<'_>, now: Instant, room: &str) {
+        let before = self.rooms.len();
+        self.rooms.retain(|r| r != room);
+        if self.rooms.len() == before {
+            return;
+        }
+        let was_pending = self.joins_while_away.iter().any(|r| r == room);
+        self.joins_while_away.retain(|r| r != room);
+        if self.state == State::Connected {
+            self.send_room_event(io, now, room, false);
+        } else if !was_pending {
+            self.leaves_while_away.push(room.to_string());
+        }
+    }
+
+    fn send_room_event(&mut self, io: &mut Io<'_>, now: Instant, room: &str, join: bool) {
+        let id = self.next_id();
+        let deadline = self.options.ack_timeout.map(|t| now + t);
+        let (event, waiter) = if join {
+            (self.options.join_event.clone(), Waiter::Join(room.to_string()))
+        } else {
+            (self.options.leave_event.clone(), Waiter::Leave)
+        };
+        self.register_ack(id, waiter, deadline);
+        let args = wire::string_array(room);
+        let packet = Packet::event(&self.ns, wire::event_data(&event, &args), Vec::new(), Some(id));
+        io.send(&packet);
+    }
+
+    /// A packet for this namespace arrived.
+    pub(crate) fn handle_packet(&mut self, io: &mut Io<'_>, now: Instant, packet: Packet) -> Outcome {
+        match packet.kind {
+            PacketType::Connect => {
+                if self.state != State::Connecting {
+                    return Outcome::None;
+                }
+                match wire::connect_reply(packet.data.as_deref()) {
+                    Some((sid, pid)) => self.on_connect(io, now, sid, pid),
+                    None => {
+                        self.destroy();
+                        io.events.push_back(Event::ConnectError {
+                            ns: self.ns.clone(),
+                            error: ConnectError::V2Server,
+                        });
+                        return Outcome::Destroyed;
+                    }
+                }
+            }
+            PacketType::ConnectError => {
+                let (message, data) = wire::connect_error(packet.data.as_deref());
+                self.destroy();
+                io.events.push_back(Event::ConnectError {
+                    ns: self.ns.clone(),
+                    error: ConnectError::Rejected { message, data },
+                });
+                return Outcome::Destroyed;
+            }
+            PacketType::Disconnect => {
+                if self.state == State::Disconnected {
+                    return Outcome::None;
+                }
+                self.destroy();
+                self.on_close(io, now, DisconnectReason::IoServerDisconnect);
+                return Outcome::Destroyed;
+            }
+            PacketType::Event | PacketType::BinaryEvent => {
+                let Some(data) = packet.data.as_deref() else {
+                    return Outcome::None;
+                };
+                let Some((event, args_json)) = wire::split_event(data) else {
+                    return Outcome::None;
+                };
+                if packet.id.is_none() && self.pid.is_some() {
+                    if let Some(offset) = wire::last_string(&args_json) {
+                        self.last_offset = Some(offset);
+                    }
+                }
+                if let Some(id) = packet.id {
+                    self.server_acks.insert(id);
+                }
+                let message = Event::Message {
+                    ns: self.ns.clone(),
+                    event,
+                    args: Payload {
+                        json: args_json,
+                        attachments: packet.attachments,
+                    },
+                    ack: packet.id,
+                };
+                if self.state == State::Connected {
+                    io.events.push_back(message);
+                } else if self.receive_buffer.len() < RECEIVE_BUFFER_LIMIT {
+                    self.receive_buffer.push_back(message);
+                }
+            }
+            PacketType::Ack | PacketType::BinaryAck => {
+                let Some(id) = packet.id else {
+                    return Outcome::None;
+                };
+                let Some(pending) = self.remove_ack(id) else {
+                    return Outcome::None; // unknown or late ack: ignored like socket.io-client
+                };
+                let args = Payload {
+                    json: packet.data.unwrap_or_else(|| "[]".to_string()),
+                    attachments: packet.attachments,
+                };
+                match pending.waiter {
+                    Waiter::User(handle) => io.events.push_back(Event::Ack {
+                        ns: self.ns.clone(),
+                        handle,
+                        args,
+                    }),
+                    Waiter::Retry => {
+                        if let Some(done) = self.retry_queue.pop_front() {
+                            if done.wants_ack {
+                                io.events.push_back(Event::Ack {
+                                    ns: self.ns.clone(),
+                                    handle: done.handle,
+                                    args,
+                                });
+                            }
+                        }
+                        self.drain_retry_queue(io, now, false);
+                    }
+                    Waiter::Join(room) => {
+                        if self.rooms.contains(&room) {
+                            io.events.push_back(Event::Joined {
+                                ns: self.ns.clone(),
+                                room,
+                            });
+                        }
+                    }
+                    Waiter::Leave => {}
+                }
+            }
+        }
+        Outcome::None
+    }
+
+    fn on_connect(&mut self, io: &mut Io<'_>, now: Instant, sid: String, pid: Option<String>) {
+        self.recovered = pid.is_some() && pid == self.pid;
+        if !self.recovered {
+            self.last_offset = None;
+        }
+        self.pid = pid;
+        self.id = Some(sid.clone());
+        self.state = State::Connected;
+        // 1. rooms: all of them on a fresh session, only the changes on a recovered one.
+        if self.recovered {
+            let leaves = std::mem::take(&mut self.leaves_while_away);
+            for room in leaves {
+                self.send_room_event(io, now, &room, false);
+            }
+            let joins = std::mem::take(&mut self.joins_while_away);
+            for room in joins {
+                self.send_room_event(io, now, &room, true);
+            }
+        } else {
+            self.joins_while_away.clear();
+            self.leaves_while_away.clear();
+            let rooms = self.rooms.clone();
+            for room in rooms {
+                self.send_room_event(io, now, &room, true);
+            }
+        }
+        // 2. events received before the reply, then the offline send buffer, in order.
+        io.events.extend(self.receive_buffer.drain(..));
+        while let Some(b) = self.send_buffer.pop_front() {
+            self.write_event(io, &b.packet, &b.event, b.args);
+        }
+        // 3. the retry queue's head, even if it was in flight before.
+        self.drain_retry_queue(io, now, true);
+        // 4. only now the user hears about it.
+        io.events.push_back(Event::Connect {
+            ns: self.ns.clone(),
+            id: sid,
+            recovered: self.recovered,
+        });
+    }
+
+    /// The connection under this socket closed (socket.io-client `onclose`).
+    pub(crate) fn on_close(&mut self, io: &mut Io<'_>, now: Instant, reason: DisconnectReason) {
+        let was_connected = self.state == State::Connected;
+        self.state = State::Disconnected;
+        self.awaiting_auth = false;
+        self.id = None;
+        self.server_acks.clear();
+        if was_connected {
+            // Rooms must be announced again on the next session unless it is recovered.
+            self.joins_while_away.clear();
+            io.events.push_back(Event::Disconnect {
+                ns: self.ns.clone(),
+                reason,
+            });
+        }
+        self.clear_acks(io, now);
+    }
+
+    /// Fails the acks of packets already sent; those still buffered keep waiting.
+    fn clear_acks(&mut self, io: &mut Io<'_>, now: Instant) {
+        let buffered: BTreeSet<u64> = self.send_buffer.iter().filter_map(|b| b.packet.id).collect();
+        let sent: Vec<u64> = self
+            .acks
+            .keys()
+            .copied()
+            .filter(|id| !buffered.contains(id))
+            .collect();
+        let mut retry_failed = false;
+        for id in sent {
+            let Some(pending) = self.remove_ack(id) else {
+                continue;
+            };
+            match pending.waiter {
+                Waiter::User(handle) => io.events.push_back(Event::AckError {
+                    ns: self.ns.clone(),
+                    handle,
+                    error: AckError::Disconnected,
+                }),
+                Waiter::Retry => retry_failed = true,
+                Waiter::Join(_) | Waiter::Leave => {}
+            }
+        }
+        if retry_failed {
+            self.retry_failed(io, now, AckError::Disconnected);
+        }
+    }
+
+    /// `socket.disconnect()` by the user.
+    pub(crate) fn disconnect(&mut self, io: &mut Io<'_>, now: Instant) {
+        let was_connected = self.state == State::Connected;
+        if was_connected {
+            io.send(&Packet::disconnect(&self.ns));
+        }
+        self.destroy();
+        if was_connected {
+            self.on_close(io, now, DisconnectReason::IoClientDisconnect);
+        } else {
+            self.state = State::Disconnected;
+            self.awaiting_auth = false;
+        }
+    }
+
+    /// Stops following the manager (socket.io-client `destroy`): no automatic reconnection.
+    fn destroy(&mut self) {
+        self.active = false;
+    }
+
+    /// Drops everything queued for the server; used by `Manager::close`.
+    pub(crate) fn discard_buffers(&mut self, io: &mut Io<'_>) {
+        for b in std::mem::take(&mut self.send_buffer) {
+            if let Some(id) = b.packet.id {
+                if let Some(PendingAck {
+                    waiter: Waiter::User(handle),
+                    ..
+                }) = self.remove_ack(id)
+                {
+                    io.events.push_back(Event::AckError {
+                        ns: self.ns.clone(),
+                        handle,
+                        error: AckError::Closed,
+                    });
+                }
+            }
+        }
+        for r in std::mem::take(&mut self.retry_queue) {
+            if r.wants_ack {
+                io.events.push_back(Event::AckError {
+                    ns: self.ns.clone(),
+                    handle: r.handle,
+                    error: AckError::Closed,
+                });
+            }
+        }
+        let ids: Vec<u64> = self.acks.keys().copied().collect();
+        for id in ids {
+            if let Some(PendingAck {
+                waiter: Waiter::User(handle),
+                ..
+            }) = self.remove_ack(id)
+            {
+                io.events.push_back(Event::AckError {
+                    ns: self.ns.clone(),
+                    handle,
+                    error: AckError::Closed,
+                });
+            }
+        }
+        self.receive_buffer.clear();
+    }
+
+    /// Fires expired ack deadlines.
+    pub(crate) fn handle_timeout(&mut self, io: &mut Io<'_>, now: Instant) {
+        while let Some(&(at, id)) = self.deadlines.first() {
+            if at > now {
+                break;
+            }
+            let Some(pending) = self.remove_ack(id) else {
+                continue;
+            };
+            // A timed-out packet that was never sent is not sent later either.
+            self.send_buffer.retain(|b| b.packet.id != Some(id));
+            match pending.waiter {
+                Waiter::User(handle) => io.events.push_back(Event::AckError {
+                    ns: self.ns.clone(),
+                    handle,
+                    error: AckError::Timeout,
+                }),
+                Waiter::Retry => self.retry_failed(io, now, AckError::Timeout),
+                Waiter::Join(_) | Waiter::Leave => {}
+            }
+        }
+    }
+
+    /// The soonest ack deadline.
+    pub(crate) fn poll_timeout(&self) -> Option<Instant> {
+        self.deadlines.first().map(|(at, _)| *at)
+    }
+
+    /// Size of the internal bookkeeping (for state-growth checks in tests).
+    #[cfg(test)]
+    pub(crate) fn footprint(&self) -> usize {
+        self.acks.len()
+            + self.deadlines.len()
+            + self.send_buffer.len()
+            + self.receive_buffer.len()
+            + self.retry_queue.len()
+            + self.server_acks.len()
+            + self.joins_while_away.len()
+            + self.leaves_while_away.len()
+    }
+}
+
+/// What the manager must do after a socket handled a packet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    None,
+    /// The socket stopped being active (server disconnect or connect error): the manager
+    /// closes the connection if no active socket is left.
+    Destroyed,
+}
