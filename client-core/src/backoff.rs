@@ -130,7 +130,12 @@ mod tests {
 
     #[test]
     fn without_jitter_the_schedule_is_exact() {
-        let mut b = Backoff::new(Duration::from_millis(100), Duration::from_millis(1000), 0.0, 7);
+        let mut b = Backoff::new(
+            Duration::from_millis(100),
+            Duration::from_millis(1000),
+            0.0,
+            7,
+        );
         let d: Vec<u128> = (0..6).map(|_| b.next_delay().as_millis()).collect();
         assert_eq!(d, [100, 200, 400, 800, 1000, 1000]);
         b.reset();

@@ -152,7 +152,7 @@ impl Config {
             retries: 0,
             auth: Auth::None,
             room_events: RoomEvents::default(),
-            seed: 0x5107_c11e_47,
+            seed: 0x0051_07c1_1e47,
             max_inbound_bytes: 100_000_000,
             max_attachments: 10,
             report_outgoing: false,

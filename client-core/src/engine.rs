@@ -9,7 +9,9 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use crate::config::{Config, Transports};
-use crate::engineio::{decode_payload, encode_payload, split_batch, Data, Frame, Handshake, Packet};
+use crate::engineio::{
+    decode_payload, encode_payload, split_batch, Data, Frame, Handshake, Packet,
+};
 use crate::event::{DisconnectReason, OpenError};
 use crate::timer::{Timer, TimerTable};
 use crate::transport::{
@@ -231,7 +233,9 @@ impl Engine {
         }
         match std::mem::replace(&mut self.active, Active::None) {
             Active::None => {}
-            Active::Polling(p) => self.commands.push_back(TransportCommand::Close { id: p.id }),
+            Active::Polling(p) => self
+                .commands
+                .push_back(TransportCommand::Close { id: p.id }),
             Active::WebSocket(id) => self.commands.push_back(TransportCommand::Close { id }),
         }
         self.state = State::Closed;
@@ -297,7 +301,8 @@ impl Engine {
         if let Active::Polling(p) = &mut self.active {
             p.get = Some(request.id);
         }
-        self.commands.push_back(TransportCommand::Http { id, request });
+        self.commands
+            .push_back(TransportCommand::Http { id, request });
     }
 
     fn flush(&mut self) {
@@ -329,7 +334,8 @@ impl Engine {
                 if let Active::Polling(p) = &mut self.active {
                     p.post = Some(request.id);
                 }
-                self.commands.push_back(TransportCommand::Http { id, request });
+                self.commands
+                    .push_back(TransportCommand::Http { id, request });
             }
         }
     }
@@ -342,17 +348,22 @@ impl Engine {
             return;
         }
         match (&self.active, input) {
-            (Active::Polling(p), TransportInput::HttpResponse { request, status, body, .. })
-                if p.id == tid =>
-            {
-                self.handle_http_response(now, request, status, body)
-            }
+            (
+                Active::Polling(p),
+                TransportInput::HttpResponse {
+                    request,
+                    status,
+                    body,
+                    ..
+                },
+            ) if p.id == tid => self.handle_http_response(now, request, status, body),
             (Active::Polling(p), TransportInput::HttpFailed { request, error, .. })
-                if p.id == tid =>
+                if p.id == tid && (p.get == Some(request) || p.post == Some(request)) =>
             {
-                if p.get == Some(request) || p.post == Some(request) {
-                    self.fail(DisconnectReason::TransportError, OpenError::Transport(error));
-                }
+                self.fail(
+                    DisconnectReason::TransportError,
+                    OpenError::Transport(error),
+                );
             }
             (Active::WebSocket(id), TransportInput::Opened { .. }) if *id == tid => {}
             (Active::WebSocket(id), TransportInput::Frame { frame, .. }) if *id == tid => {
@@ -381,14 +392,23 @@ impl Engine {
         }
     }
 
-    fn handle_http_response(&mut self, now: Instant, request: RequestId, status: u16, body: String) {
+    fn handle_http_response(
+        &mut self,
+        now: Instant,
+        request: RequestId,
+        status: u16,
+        body: String,
+    ) {
         let Active::Polling(p) = &mut self.active else {
             return;
         };
         if p.post == Some(request) {
             p.post = None;
             if status != 200 {
-                self.fail(DisconnectReason::TransportError, OpenError::HttpStatus(status));
+                self.fail(
+                    DisconnectReason::TransportError,
+                    OpenError::HttpStatus(status),
+                );
                 return;
             }
             self.after_request(now);
@@ -399,7 +419,10 @@ impl Engine {
         }
         p.get = None;
         if status != 200 {
-            self.fail(DisconnectReason::TransportError, OpenError::HttpStatus(status));
+            self.fail(
+                DisconnectReason::TransportError,
+                OpenError::HttpStatus(status),
+            );
             return;
         }
         if body.len() > self.max_inbound {
@@ -454,8 +477,10 @@ impl Engine {
                     return;
                 }
                 self.state = State::Open;
-                self.timers
-                    .set(Timer::Heartbeat, now + handshake.ping_interval + handshake.ping_timeout);
+                self.timers.set(
+                    Timer::Heartbeat,
+                    now + handshake.ping_interval + handshake.ping_timeout,
+                );
                 let offers_ws = handshake.upgrades.iter().any(|u| u == "websocket");
                 self.handshake = Some(handshake);
                 self.events.push_back(EngineEvent::Open);
@@ -498,7 +523,8 @@ impl Engine {
             id,
             answered: false,
         });
-        self.timers.set(Timer::UpgradeProbe, now + self.upgrade_timeout);
+        self.timers
+            .set(Timer::UpgradeProbe, now + self.upgrade_timeout);
         self.commands.push_back(TransportCommand::OpenWebSocket {
             id,
             url,
@@ -554,7 +580,8 @@ impl Engine {
         };
         self.timers.stop(Timer::UpgradeProbe);
         if let Active::Polling(p) = &self.active {
-            self.commands.push_back(TransportCommand::Close { id: p.id });
+            self.commands
+                .push_back(TransportCommand::Close { id: p.id });
         }
         self.active = Active::WebSocket(probe.id);
         self.commands.push_back(TransportCommand::Send {

@@ -22,7 +22,7 @@
 //! let start = Instant::now();
 //! manager.connect("/", start);
 //! manager
-//!     .emit("/", "hello", Payload::from_json("[1,\"two\"]"), EmitOptions::default(), start)
+//!     .emit("/", "hello", Payload::from_json("[1,\"two\"]").unwrap(), EmitOptions::default(), start)
 //!     .unwrap();
 //!
 //! // One turn of the loop; a real driver repeats it until the user closes the client.
@@ -95,7 +95,9 @@ pub use error::EmitError;
 pub use event::{AckError, AckHandle, ConnectError, DisconnectReason, Event, OpenError};
 pub use manager::Manager;
 pub use socket::EmitOptions;
-pub use transport::{HttpRequest, Method, RequestId, TransportCommand, TransportId, TransportInput};
+pub use transport::{
+    HttpRequest, Method, RequestId, TransportCommand, TransportId, TransportInput,
+};
 pub use value::{Payload, Value};
 
 /// The monotonic instant type the core takes as `now` (`web_time::Instant` on wasm32).

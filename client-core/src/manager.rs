@@ -271,11 +271,18 @@ impl Manager {
         self.attempt(now);
     }
 
+    /// Turns [`Event::Outgoing`] reports on or off (for `onAnyOutgoing` listeners).
+    pub fn set_report_outgoing(&mut self, on: bool) {
+        self.config.report_outgoing = on;
+    }
+
     // ----- state ----------------------------------------------------------------------------
 
     /// Whether `ns` is connected.
     pub fn is_connected(&self, ns: &str) -> bool {
-        self.sockets.iter().any(|s| s.ns() == ns && s.is_connected())
+        self.sockets
+            .iter()
+            .any(|s| s.ns() == ns && s.is_connected())
     }
 
     /// Whether `ns` wants to be connected and will reconnect by itself (socket.io-client
@@ -286,7 +293,10 @@ impl Manager {
 
     /// The namespace socket id of `ns`, while connected.
     pub fn id(&self, ns: &str) -> Option<&str> {
-        self.sockets.iter().find(|s| s.ns() == ns).and_then(Socket::id)
+        self.sockets
+            .iter()
+            .find(|s| s.ns() == ns)
+            .and_then(Socket::id)
     }
 
     /// Whether the last connection of `ns` was recovered.
@@ -444,6 +454,13 @@ impl Manager {
 
     fn on_data(&mut self, now: Instant, data: Data) {
         let decoded = match data {
+            // An empty message is not a Socket.IO packet (socket.io-client fails to decode it
+            // too, although the parser alone would read it as CONNECT).
+            Data::Text(text) if text.is_empty() => {
+                self.engine.close();
+                self.on_close(now, DisconnectReason::ParseError);
+                return;
+            }
             Data::Text(text) => self.decoder.decode_text(&text),
             Data::Binary(bytes) => self.decoder.decode_binary(bytes),
         };

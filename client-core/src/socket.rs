@@ -27,7 +27,8 @@ impl Io<'_> {
     /// attachment) and queues them.
     fn send(&mut self, packet: &Packet) {
         let encoded = encode(packet);
-        self.engine.send(EnginePacket::Message(Data::Text(encoded.text)));
+        self.engine
+            .send(EnginePacket::Message(Data::Text(encoded.text)));
         for attachment in encoded.attachments {
             self.engine
                 .send(EnginePacket::Message(Data::Binary(attachment)));
@@ -273,11 +274,7 @@ impl Socket {
                 return opts.ack.then_some(handle);
             }
         }
-        let id = if opts.ack {
-            Some(self.next_id())
-        } else {
-            None
-        };
+        let id = if opts.ack { Some(self.next_id()) } else { None };
         let writable = io.engine.is_writable();
         if opts.volatile && !writable {
             if opts.ack {
@@ -411,18 +408,31 @@ impl Socket {
         let id = self.next_id();
         let deadline = self.options.ack_timeout.map(|t| now + t);
         let (event, waiter) = if join {
-            (self.options.join_event.clone(), Waiter::Join(room.to_string()))
+            (
+                self.options.join_event.clone(),
+                Waiter::Join(room.to_string()),
+            )
         } else {
             (self.options.leave_event.clone(), Waiter::Leave)
         };
         self.register_ack(id, waiter, deadline);
         let args = wire::string_array(room);
-        let packet = Packet::event(&self.ns, wire::event_data(&event, &args), Vec::new(), Some(id));
+        let packet = Packet::event(
+            &self.ns,
+            wire::event_data(&event, &args),
+            Vec::new(),
+            Some(id),
+        );
         io.send(&packet);
     }
 
     /// A packet for this namespace arrived.
-    pub(crate) fn handle_packet(&mut self, io: &mut Io<'_>, now: Instant, packet: Packet) -> Outcome {
+    pub(crate) fn handle_packet(
+        &mut self,
+        io: &mut Io<'_>,
+        now: Instant,
+        packet: Packet,
+    ) -> Outcome {
         match packet.kind {
             PacketType::Connect => {
                 if self.state != State::Connecting {
@@ -432,6 +442,7 @@ impl Socket {
                     Some((sid, pid)) => self.on_connect(io, now, sid, pid),
                     None => {
                         self.destroy();
+                        self.reset_connecting();
                         io.events.push_back(Event::ConnectError {
                             ns: self.ns.clone(),
                             error: ConnectError::V2Server,
@@ -443,6 +454,7 @@ impl Socket {
             PacketType::ConnectError => {
                 let (message, data) = wire::connect_error(packet.data.as_deref());
                 self.destroy();
+                self.reset_connecting();
                 io.events.push_back(Event::ConnectError {
                     ns: self.ns.clone(),
                     error: ConnectError::Rejected { message, data },
@@ -592,7 +604,11 @@ impl Socket {
 
     /// Fails the acks of packets already sent; those still buffered keep waiting.
     fn clear_acks(&mut self, io: &mut Io<'_>, now: Instant) {
-        let buffered: BTreeSet<u64> = self.send_buffer.iter().filter_map(|b| b.packet.id).collect();
+        let buffered: BTreeSet<u64> = self
+            .send_buffer
+            .iter()
+            .filter_map(|b| b.packet.id)
+            .collect();
         let sent: Vec<u64> = self
             .acks
             .keys()

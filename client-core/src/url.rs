@@ -237,7 +237,10 @@ mod tests {
 
     #[test]
     fn rejects_bad_urls_with_a_cause() {
-        assert_eq!(ServerUrl::parse("localhost:3000"), Err(UrlError::MissingScheme));
+        assert_eq!(
+            ServerUrl::parse("localhost:3000"),
+            Err(UrlError::MissingScheme)
+        );
         assert!(matches!(
             ServerUrl::parse("ftp://x"),
             Err(UrlError::UnsupportedScheme(_))

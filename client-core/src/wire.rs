@@ -85,7 +85,9 @@ fn field<'a>(fields: &'a [(String, Value)], key: &str) -> Option<&'a Value> {
 pub(crate) fn connect_reply(data: Option<&str>) -> Option<(String, Option<String>)> {
     let fields = object(data)?;
     let sid = field(&fields, "sid")?.as_str()?.to_string();
-    let pid = field(&fields, "pid").and_then(Value::as_str).map(str::to_string);
+    let pid = field(&fields, "pid")
+        .and_then(Value::as_str)
+        .map(str::to_string);
     Some((sid, pid))
 }
 
@@ -107,7 +109,10 @@ pub(crate) fn connect_error(data: Option<&str>) -> (String, Option<String>) {
         });
         return (message, data);
     }
-    match Payload::from_json(text).ok().and_then(|p| p.to_value().ok()) {
+    match Payload::from_json(text)
+        .ok()
+        .and_then(|p| p.to_value().ok())
+    {
         Some(Value::String(s)) => (s, None),
         _ => (String::new(), None),
     }

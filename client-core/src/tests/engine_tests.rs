@@ -55,7 +55,13 @@ fn s02_polling_posts_are_text_plain_and_batched_with_the_separator() {
     sim.connect("/");
     for i in 0..3 {
         sim.client
-            .emit("/", "n", args(&format!("[{i}]")), EmitOptions::default(), sim.now)
+            .emit(
+                "/",
+                "n",
+                args(&format!("[{i}]")),
+                EmitOptions::default(),
+                sim.now,
+            )
             .unwrap();
     }
     sim.run_for(Duration::from_millis(50));
@@ -76,7 +82,10 @@ fn s02_polling_posts_are_text_plain_and_batched_with_the_separator() {
         bodies.contains(&"42[\"n\",1]\u{1e}42[\"n\",2]".to_string()),
         "{bodies:?}"
     );
-    assert_eq!(sim.peer.events_on("/"), ["[\"n\",0]", "[\"n\",1]", "[\"n\",2]"]);
+    assert_eq!(
+        sim.peer.events_on("/"),
+        ["[\"n\",0]", "[\"n\",1]", "[\"n\",2]"]
+    );
 }
 
 #[test]
@@ -87,7 +96,13 @@ fn s03_upgrade_probes_then_switches_and_keeps_order() {
     let mut sent = 0;
     for _ in 0..40 {
         sim.client
-            .emit("/", "seq", args(&format!("[{sent}]")), EmitOptions::default(), sim.now)
+            .emit(
+                "/",
+                "seq",
+                args(&format!("[{sent}]")),
+                EmitOptions::default(),
+                sim.now,
+            )
             .unwrap();
         sent += 1;
         sim.run_for(Duration::from_micros(300));
@@ -96,17 +111,26 @@ fn s03_upgrade_probes_then_switches_and_keeps_order() {
     assert_eq!(sim.peer.transport(), Some("websocket"));
     assert_eq!(sim.client.transport_name(), Some("websocket"));
     let wire = &sim.peer.wire_log;
-    let probe = wire.iter().position(|p| p == "2probe").expect("2probe sent");
+    let probe = wire
+        .iter()
+        .position(|p| p == "2probe")
+        .expect("2probe sent");
     let upgrade = wire.iter().position(|p| p == "5").expect("5 sent");
     assert!(probe < upgrade);
     let expected: Vec<String> = (0..sent).map(|i| format!("[\"seq\",{i}]")).collect();
-    assert_eq!(sim.peer.events_on("/"), expected, "order kept across the upgrade");
+    assert_eq!(
+        sim.peer.events_on("/"),
+        expected,
+        "order kept across the upgrade"
+    );
     assert!(sim.events().contains(&Event::Upgrade));
     // After the upgrade, no HTTP request is made any more.
     let last_ws_switch = sim
         .commands
         .iter()
-        .rposition(|c| matches!(c, TransportCommand::Send { frame: Frame::Text(t), .. } if t == "5"))
+        .rposition(
+            |c| matches!(c, TransportCommand::Send { frame: Frame::Text(t), .. } if t == "5"),
+        )
         .unwrap();
     assert!(!sim.commands[last_ws_switch..]
         .iter()
@@ -151,7 +175,10 @@ fn s04_polling_only_never_upgrades_and_websocket_only_skips_polling() {
         .any(|c| matches!(c, TransportCommand::Http { .. })));
     match &sim.commands[0] {
         TransportCommand::OpenWebSocket { url, .. } => {
-            assert_eq!(url, "ws://sim.test:3000/socket.io/?EIO=4&transport=websocket");
+            assert_eq!(
+                url,
+                "ws://sim.test:3000/socket.io/?EIO=4&transport=websocket"
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -169,8 +196,15 @@ fn s05_every_ping_is_answered_and_reported_and_the_client_never_pings() {
     assert!(pings >= 9, "{pings}");
     let pongs = sim.peer.wire_log.iter().filter(|p| *p == "3").count();
     assert_eq!(pongs, pings);
-    assert!(!sim.peer.wire_log.iter().any(|p| p.starts_with('2') && p != "2probe"));
-    assert!(sim.client.is_connected("/"), "the heartbeat kept the session");
+    assert!(!sim
+        .peer
+        .wire_log
+        .iter()
+        .any(|p| p.starts_with('2') && p != "2probe"));
+    assert!(
+        sim.client.is_connected("/"),
+        "the heartbeat kept the session"
+    );
 }
 
 #[test]
@@ -184,15 +218,25 @@ fn s06_missing_pings_close_with_ping_timeout_then_reconnect() {
     sim.peer.mode = Mode::Blackhole;
     assert!(sim.run_until(Duration::from_secs(5), |e| matches!(
         e,
-        Event::Disconnect { reason: DisconnectReason::PingTimeout, .. }
+        Event::Disconnect {
+            reason: DisconnectReason::PingTimeout,
+            ..
+        }
     )));
     // Deadline is armed at the last ping: interval + timeout after it.
     let at = sim.elapsed() - t0;
     assert!(at <= Duration::from_millis(1500 + 5), "{at:?}");
     sim.peer.mode = Mode::Normal;
-    assert!(sim.run_until(Duration::from_secs(10), |e| matches!(e, Event::Connect { .. })));
+    assert!(sim.run_until(Duration::from_secs(10), |e| matches!(
+        e,
+        Event::Connect { .. }
+    )));
     let events = sim.events();
-    assert!(position(&events, |e| matches!(e, Event::ReconnectAttempt { attempt: 1 })).is_some());
+    assert!(position(&events, |e| matches!(
+        e,
+        Event::ReconnectAttempt { attempt: 1 }
+    ))
+    .is_some());
 }
 
 #[test]
@@ -209,7 +253,13 @@ fn s07_max_payload_splits_post_batches_but_sends_an_oversize_packet_alone() {
         .unwrap();
     for i in 0..6 {
         sim.client
-            .emit("/", "b", args(&format!("[{i}]")), EmitOptions::default(), sim.now)
+            .emit(
+                "/",
+                "b",
+                args(&format!("[{i}]")),
+                EmitOptions::default(),
+                sim.now,
+            )
             .unwrap();
     }
     let big = format!("[\"{}\"]", "x".repeat(100));
@@ -226,7 +276,10 @@ fn s07_max_payload_splits_post_batches_but_sends_an_oversize_packet_alone() {
         .collect();
     for body in &bodies {
         if body.contains("big") {
-            assert!(!body.contains('\u{1e}'), "oversize packet goes alone: {body}");
+            assert!(
+                !body.contains('\u{1e}'),
+                "oversize packet goes alone: {body}"
+            );
         } else {
             assert!(body.len() <= 40, "{body}");
         }
@@ -244,9 +297,15 @@ fn s08_server_close_is_transport_close_and_reconnects() {
         sim.peer.close_session();
         assert!(sim.run_until(Duration::from_secs(1), |e| matches!(
             e,
-            Event::Disconnect { reason: DisconnectReason::TransportClose, .. }
+            Event::Disconnect {
+                reason: DisconnectReason::TransportClose,
+                ..
+            }
         )));
-        assert!(sim.run_until(Duration::from_secs(10), |e| matches!(e, Event::Connect { .. })));
+        assert!(sim.run_until(Duration::from_secs(10), |e| matches!(
+            e,
+            Event::Connect { .. }
+        )));
         assert_eq!(sim.peer.sessions_opened, 2, "{transports:?}");
     }
 }
@@ -270,7 +329,10 @@ fn s09_an_emit_after_the_ping_deadline_is_buffered_and_delivered_after_reconnect
     sim.pump();
     assert!(!sim.client.is_connected("/"));
     sim.peer.mode = Mode::Normal;
-    assert!(sim.run_until(Duration::from_secs(10), |e| matches!(e, Event::Connect { .. })));
+    assert!(sim.run_until(Duration::from_secs(10), |e| matches!(
+        e,
+        Event::Connect { .. }
+    )));
     sim.run_for(Duration::from_millis(10));
     assert_eq!(sim.peer.events_on("/"), ["[\"late\",1]"]);
 }
@@ -290,7 +352,10 @@ fn engine_frames_from_stale_transports_are_ignored() {
         })
         .unwrap();
     sim.peer.close_session();
-    assert!(sim.run_until(Duration::from_secs(10), |e| matches!(e, Event::Connect { .. })));
+    assert!(sim.run_until(Duration::from_secs(10), |e| matches!(
+        e,
+        Event::Connect { .. }
+    )));
     let before = sim.events().len();
     sim.client.handle_transport(
         sim.now,

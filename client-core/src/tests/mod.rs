@@ -6,9 +6,9 @@
 mod peer;
 mod sim;
 
+mod ack_tests;
 mod engine_tests;
 mod namespace_tests;
-mod ack_tests;
 mod reconnect_tests;
 mod recovery_room_tests;
 
@@ -20,6 +20,9 @@ pub(crate) fn args(json: &str) -> Payload {
 }
 
 /// Whether `events` contains `pred` strictly before `later`.
-pub(crate) fn position(events: &[crate::Event], pred: impl Fn(&crate::Event) -> bool) -> Option<usize> {
+pub(crate) fn position(
+    events: &[crate::Event],
+    pred: impl Fn(&crate::Event) -> bool,
+) -> Option<usize> {
     events.iter().position(pred)
 }

@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
+use super::args;
 use super::peer::{NsPolicy, Peer};
 use super::sim::Sim;
-use super::args;
 use crate::config::{Auth, Transports};
 use crate::event::{ConnectError, DisconnectReason, Event};
 use crate::socket::EmitOptions;
@@ -45,10 +45,16 @@ fn s11_the_auth_provider_is_asked_on_every_connect() {
     let mut sim = Sim::new(config, Peer::new());
     sim.client.connect("/", sim.now);
     for token in ["t1", "t2", "t3"] {
-        assert!(sim.run_until(Duration::from_secs(10), |e| matches!(e, Event::AuthRequest { .. })));
+        assert!(sim.run_until(Duration::from_secs(10), |e| matches!(
+            e,
+            Event::AuthRequest { .. }
+        )));
         let auth = format!("{{\"token\":\"{token}\"}}");
         sim.client.provide_auth("/", Some(&auth), sim.now);
-        assert!(sim.run_until(Duration::from_secs(1), |e| matches!(e, Event::Connect { .. })));
+        assert!(sim.run_until(Duration::from_secs(1), |e| matches!(
+            e,
+            Event::Connect { .. }
+        )));
         sim.peer.close_session();
     }
     let payloads: Vec<_> = sim
@@ -59,7 +65,11 @@ fn s11_the_auth_provider_is_asked_on_every_connect() {
         .collect();
     assert_eq!(
         payloads,
-        ["{\"token\":\"t1\"}", "{\"token\":\"t2\"}", "{\"token\":\"t3\"}"]
+        [
+            "{\"token\":\"t1\"}",
+            "{\"token\":\"t2\"}",
+            "{\"token\":\"t3\"}"
+        ]
     );
 }
 
@@ -85,7 +95,10 @@ fn s13_a_reply_without_sid_is_a_v2_server_connect_error() {
     sim.client.connect("/", sim.now);
     assert!(sim.run_until(Duration::from_secs(5), |e| matches!(
         e,
-        Event::ConnectError { error: ConnectError::V2Server, .. }
+        Event::ConnectError {
+            error: ConnectError::V2Server,
+            ..
+        }
     )));
     assert!(!sim.client.is_active("/"));
 }
@@ -183,7 +196,10 @@ fn s18_s19_disconnecting_one_namespace_keeps_the_connection_the_last_closes_it()
     }));
     assert_eq!(sim.client.id("/foo"), None);
     assert!(sim.client.is_connected("/"));
-    assert!(!sim.events().iter().any(|e| matches!(e, Event::Close { .. })));
+    assert!(!sim
+        .events()
+        .iter()
+        .any(|e| matches!(e, Event::Close { .. })));
 
     sim.client.disconnect("/", sim.now);
     sim.run_for(Duration::from_secs(30));
@@ -192,7 +208,9 @@ fn s18_s19_disconnecting_one_namespace_keeps_the_connection_the_last_closes_it()
     assert!(events.contains(&Event::Close {
         reason: DisconnectReason::ForcedClose
     }));
-    assert!(!events.iter().any(|e| matches!(e, Event::ReconnectAttempt { .. })));
+    assert!(!events
+        .iter()
+        .any(|e| matches!(e, Event::ReconnectAttempt { .. })));
     assert_eq!(sim.peer.sessions_opened, 1);
 }
 
@@ -244,4 +262,30 @@ fn s48_nothing_happens_before_connect_and_earlier_emits_are_buffered() {
     sim.connect("/");
     sim.run_for(Duration::from_millis(10));
     assert_eq!(sim.peer.events_on("/"), ["[\"early\",1]"]);
+}
+
+#[test]
+fn connect_after_a_connect_error_sends_connect_again() {
+    let mut peer = Peer::new();
+    peer.policies.insert(
+        "/guarded".into(),
+        NsPolicy::Reject {
+            message: "unauthorized".into(),
+            data: None,
+        },
+    );
+    let mut sim = Sim::new(Sim::config(), peer);
+    sim.connect("/");
+    sim.client.connect("/guarded", sim.now);
+    assert!(sim.run_until(Duration::from_secs(1), |e| matches!(
+        e,
+        Event::ConnectError { .. }
+    )));
+    // The user fixes the credentials and tries again (socket.io-client's documented pattern).
+    sim.peer.policies.remove("/guarded");
+    sim.client.connect("/guarded", sim.now);
+    assert!(sim.run_until(Duration::from_secs(1), |e| matches!(
+        e,
+        Event::Connect { ns, .. } if ns == "/guarded"
+    )));
 }

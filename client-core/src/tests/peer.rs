@@ -12,7 +12,9 @@ use bytes::Bytes;
 
 use crate::engineio::{decode_payload, encode_payload, Data, Frame, Handshake, Packet as EPacket};
 use crate::socketio::{encode, Decoder, Packet, PacketType};
-use crate::transport::{HttpRequest, Method, RequestId, TransportCommand, TransportId, TransportInput};
+use crate::transport::{
+    HttpRequest, Method, RequestId, TransportCommand, TransportId, TransportInput,
+};
 use crate::Instant;
 
 /// How the peer treats new and existing traffic.
@@ -30,15 +32,23 @@ pub(crate) enum Mode {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum NsPolicy {
     Accept,
-    Reject { message: String, data: Option<String> },
+    Reject {
+        message: String,
+        data: Option<String>,
+    },
     /// Reply `40{}` without a sid, like a v2 server would not.
     NoSid,
 }
 
 #[derive(Debug, Clone)]
 enum Wire {
-    Polling { id: TransportId, pending_get: Option<RequestId> },
-    Ws { id: TransportId },
+    Polling {
+        id: TransportId,
+        pending_get: Option<RequestId>,
+    },
+    Ws {
+        id: TransportId,
+    },
 }
 
 #[derive(Debug)]
@@ -146,7 +156,9 @@ impl Peer {
     pub(crate) fn events_on(&self, ns: &str) -> Vec<String> {
         self.received
             .iter()
-            .filter(|p| p.nsp == ns && matches!(p.kind, PacketType::Event | PacketType::BinaryEvent))
+            .filter(|p| {
+                p.nsp == ns && matches!(p.kind, PacketType::Event | PacketType::BinaryEvent)
+            })
             .filter_map(|p| p.data.clone())
             .collect()
     }
@@ -179,14 +191,25 @@ impl Peer {
         let sid = query_value(&request.url, "sid");
         match (request.method, sid) {
             (Method::Get, None) => {
-                let session = self.open_session(now, Wire::Polling { id, pending_get: None });
+                let session = self.open_session(
+                    now,
+                    Wire::Polling {
+                        id,
+                        pending_get: None,
+                    },
+                );
                 let body = encode_payload(&[EPacket::Open(self.handshake(&session))]);
                 self.session = Some(session);
                 self.respond(id, request.id, 200, body);
             }
             (Method::Get, Some(sid)) => {
                 let Some(s) = self.session.as_mut().filter(|s| s.sid == sid) else {
-                    self.respond(id, request.id, 400, "{\"code\":1,\"message\":\"Session ID unknown\"}".into());
+                    self.respond(
+                        id,
+                        request.id,
+                        400,
+                        "{\"code\":1,\"message\":\"Session ID unknown\"}".into(),
+                    );
                     return;
                 };
                 match &mut s.wire {
@@ -207,10 +230,9 @@ impl Peer {
                 self.flush();
             }
             (Method::Post, sid) => {
-                let ok = self
-                    .session
-                    .as_ref()
-                    .is_some_and(|s| Some(&s.sid) == sid.as_ref() && matches!(s.wire, Wire::Polling { .. }));
+                let ok = self.session.as_ref().is_some_and(|s| {
+                    Some(&s.sid) == sid.as_ref() && matches!(s.wire, Wire::Polling { .. })
+                });
                 if !ok {
                     self.respond(id, request.id, 400, String::new());
                     return;
@@ -274,7 +296,8 @@ impl Peer {
             let Ok(packet) = EPacket::from_frame(frame) else {
                 return;
             };
-            self.wire_log.push(encode_payload(std::slice::from_ref(&packet)));
+            self.wire_log
+                .push(encode_payload(std::slice::from_ref(&packet)));
             match packet {
                 EPacket::Ping(Some(p)) if p == "probe" && self.answer_probe => {
                     self.out.push(TransportInput::Frame {
@@ -321,7 +344,8 @@ impl Peer {
     }
 
     fn handle_engine_packet(&mut self, now: Instant, packet: EPacket) {
-        self.wire_log.push(encode_payload(std::slice::from_ref(&packet)));
+        self.wire_log
+            .push(encode_payload(std::slice::from_ref(&packet)));
         match packet {
             EPacket::Pong(_) => {
                 if let Some(s) = self.session.as_mut() {
@@ -352,7 +376,8 @@ impl Peer {
         let ns = packet.nsp.clone();
         match packet.kind {
             PacketType::Connect => {
-                self.connect_payloads.push((ns.clone(), packet.data.clone()));
+                self.connect_payloads
+                    .push((ns.clone(), packet.data.clone()));
                 let policy = self.policies.get(&ns).cloned().unwrap_or(NsPolicy::Accept);
                 match policy {
                     NsPolicy::Reject { message, data } => {
@@ -391,7 +416,10 @@ impl Peer {
                     return;
                 };
                 let data = packet.data.clone().unwrap_or_default();
-                let name = data.get(2..).and_then(|d| d.split('"').next()).unwrap_or("");
+                let name = data
+                    .get(2..)
+                    .and_then(|d| d.split('"').next())
+                    .unwrap_or("");
                 let reply = if (name == "join" || name == "leave") && self.ack_rooms {
                     Some(("[true]".to_string(), Vec::new()))
                 } else if name == "echo" && self.ack_echo {
@@ -427,7 +455,8 @@ impl Peer {
         if self.recovery {
             body.push_str(",\"pid\":");
             crate::json::write_string(&mut body, &pid);
-            self.recoverable.insert(pid.clone(), (sid.clone(), Vec::new()));
+            self.recoverable
+                .insert(pid.clone(), (sid.clone(), Vec::new()));
         }
         body.push('}');
         if let Some(s) = self.session.as_mut() {
@@ -502,7 +531,13 @@ impl Peer {
     }
 
     /// Sends a binary event with `attachments`.
-    pub(crate) fn emit_binary(&mut self, ns: &str, data: &str, attachments: Vec<Bytes>, id: Option<u64>) {
+    pub(crate) fn emit_binary(
+        &mut self,
+        ns: &str,
+        data: &str,
+        attachments: Vec<Bytes>,
+        id: Option<u64>,
+    ) {
         self.send(Packet {
             kind: PacketType::BinaryEvent,
             nsp: ns.to_string(),

@@ -23,16 +23,28 @@ fn s40_engine_close_reconnects_and_reconnect_comes_before_connect() {
     let first_id = sim.client.id("/").unwrap().to_string();
     sim.new_events();
     sim.peer.reset_transport();
-    assert!(sim.run_until(Duration::from_secs(10), |e| matches!(e, Event::Connect { ns, .. } if ns == "/admin")));
+    assert!(sim.run_until(
+        Duration::from_secs(10),
+        |e| matches!(e, Event::Connect { ns, .. } if ns == "/admin")
+    ));
     sim.run_for(Duration::from_millis(10));
     let events = sim.new_events();
     let attempt = position(&events, |e| *e == Event::ReconnectAttempt { attempt: 1 }).unwrap();
     let open = position(&events, |e| *e == Event::Open).unwrap();
     let reconnect = position(&events, |e| *e == Event::Reconnect { attempt: 1 }).unwrap();
     let connect = position(&events, |e| matches!(e, Event::Connect { .. })).unwrap();
-    assert!(attempt < open && open < reconnect && reconnect < connect, "{events:#?}");
+    assert!(
+        attempt < open && open < reconnect && reconnect < connect,
+        "{events:#?}"
+    );
     // CONNECT re-sent for every active namespace, in the new session.
-    let connects: Vec<_> = sim.peer.wire_log.iter().filter(|p| p.starts_with("40")).cloned().collect();
+    let connects: Vec<_> = sim
+        .peer
+        .wire_log
+        .iter()
+        .filter(|p| p.starts_with("40"))
+        .cloned()
+        .collect();
     assert_eq!(connects, ["40", "40/admin,", "40", "40/admin,"]);
     assert_ne!(sim.client.id("/").unwrap(), first_id, "no recovery: new id");
 }
@@ -78,7 +90,10 @@ fn s41_attempt_limit_against_a_dead_server() {
     let mut sim = Sim::new(config, peer);
     sim.client.connect("/", sim.now);
     sim.run_for(Duration::from_secs(30));
-    assert!(!sim.events().iter().any(|e| matches!(e, Event::ReconnectAttempt { .. })));
+    assert!(!sim
+        .events()
+        .iter()
+        .any(|e| matches!(e, Event::ReconnectAttempt { .. })));
     assert!(sim.events().contains(&Event::ReconnectFailed));
 }
 
@@ -168,9 +183,19 @@ fn s43_reconnection_false_makes_no_attempt() {
     sim.client.connect("/", sim.now);
     sim.run_for(Duration::from_secs(30));
     let events = sim.events();
-    assert!(events.contains(&Event::Error(OpenError::Transport("connection refused".into()))));
-    assert!(events.iter().any(|e| matches!(e, Event::ConnectError { error: ConnectError::Open(_), .. })));
-    assert!(!events.iter().any(|e| matches!(e, Event::ReconnectAttempt { .. })));
+    assert!(events.contains(&Event::Error(OpenError::Transport(
+        "connection refused".into()
+    ))));
+    assert!(events.iter().any(|e| matches!(
+        e,
+        Event::ConnectError {
+            error: ConnectError::Open(_),
+            ..
+        }
+    )));
+    assert!(!events
+        .iter()
+        .any(|e| matches!(e, Event::ReconnectAttempt { .. })));
 }
 
 #[test]
@@ -203,7 +228,11 @@ fn s45_connect_error_for_each_failed_attempt_while_active() {
     assert!(sim.client.is_active("/"));
     assert!(sim.client.is_reconnecting());
     sim.run_for(Duration::from_secs(60));
-    let errors = sim.events().iter().filter(|e| matches!(e, Event::ConnectError { .. })).count();
+    let errors = sim
+        .events()
+        .iter()
+        .filter(|e| matches!(e, Event::ConnectError { .. }))
+        .count();
     assert_eq!(errors, 5, "the first open and 4 attempts");
 }
 
@@ -232,7 +261,10 @@ fn s47_no_connect_error_for_transport_errors_after_connecting() {
     sim.connect("/");
     sim.peer.reset_transport();
     sim.run_for(Duration::from_secs(10));
-    assert!(!sim.events().iter().any(|e| matches!(e, Event::ConnectError { .. })));
+    assert!(!sim
+        .events()
+        .iter()
+        .any(|e| matches!(e, Event::ConnectError { .. })));
     assert!(sim.client.is_connected("/"));
 }
 
@@ -250,7 +282,10 @@ fn reconnect_now_skips_the_delay_and_restarts_the_schedule() {
     sim.peer.mode = Mode::Normal;
     let t = sim.elapsed();
     sim.client.reconnect_now(sim.now);
-    assert!(sim.run_until(Duration::from_millis(10), |e| matches!(e, Event::Connect { .. })));
+    assert!(sim.run_until(Duration::from_millis(10), |e| matches!(
+        e,
+        Event::Connect { .. }
+    )));
     assert!(sim.elapsed() - t < Duration::from_millis(10));
 }
 
@@ -287,14 +322,28 @@ fn a_thousand_connect_disconnect_cycles_leave_no_state_behind() {
     let mut baseline = None;
     for cycle in 0..1_000 {
         sim.connect("/");
-        sim.client.emit("/", "echo", args("[1]"), EmitOptions { ack: true, ..Default::default() }, sim.now).unwrap();
+        sim.client
+            .emit(
+                "/",
+                "echo",
+                args("[1]"),
+                EmitOptions {
+                    ack: true,
+                    ..Default::default()
+                },
+                sim.now,
+            )
+            .unwrap();
         sim.client.join("/", "room", sim.now);
         sim.run_for(Duration::from_millis(5));
         if cycle % 2 == 0 {
             sim.client.disconnect("/", sim.now);
         } else {
             sim.peer.close_session();
-            assert!(sim.run_until(Duration::from_secs(10), |e| matches!(e, Event::Connect { .. })));
+            assert!(sim.run_until(Duration::from_secs(10), |e| matches!(
+                e,
+                Event::Connect { .. }
+            )));
             sim.client.disconnect("/", sim.now);
         }
         sim.run_for(Duration::from_millis(5));

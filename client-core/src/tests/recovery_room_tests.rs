@@ -25,21 +25,32 @@ fn s49_recovery_sends_pid_and_offset_keeps_the_id_and_delivers_missed_events() {
     sim.peer.emit("/", "news", "1", None);
     sim.run_for(Duration::from_millis(10));
     sim.peer.reset_transport();
-    assert!(sim.run_until(Duration::from_secs(1), |e| matches!(e, Event::Disconnect { .. })));
+    assert!(sim.run_until(Duration::from_secs(1), |e| matches!(
+        e,
+        Event::Disconnect { .. }
+    )));
     // Missed while away.
     sim.peer.emit("/", "news", "2", None);
     sim.new_events();
-    assert!(sim.run_until(Duration::from_secs(10), |e| matches!(e, Event::Connect { .. })));
+    assert!(sim.run_until(Duration::from_secs(10), |e| matches!(
+        e,
+        Event::Connect { .. }
+    )));
     sim.run_for(Duration::from_millis(10));
     let reconnect_payload = sim.peer.connect_payloads.last().unwrap().1.clone().unwrap();
     assert!(
-        reconnect_payload.starts_with("{\"pid\":\"pid") && reconnect_payload.contains(",\"offset\":\"off"),
+        reconnect_payload.starts_with("{\"pid\":\"pid")
+            && reconnect_payload.contains(",\"offset\":\"off"),
         "{reconnect_payload}"
     );
     assert_eq!(sim.client.id("/"), Some(id.as_str()));
     assert!(sim.client.recovered("/"));
     let events = sim.new_events();
-    assert!(events.contains(&Event::Connect { ns: "/".into(), id, recovered: true }));
+    assert!(events.contains(&Event::Connect {
+        ns: "/".into(),
+        id,
+        recovered: true
+    }));
     let missed = events.iter().find_map(|e| match e {
         Event::Message { event, args, .. } if event == "news" => Some(args.json.clone()),
         _ => None,
@@ -53,9 +64,15 @@ fn without_any_event_received_recovery_sends_only_the_pid() {
     let mut sim = recovering_sim();
     sim.connect("/");
     sim.peer.reset_transport();
-    assert!(sim.run_until(Duration::from_secs(10), |e| matches!(e, Event::Connect { .. })));
+    assert!(sim.run_until(Duration::from_secs(10), |e| matches!(
+        e,
+        Event::Connect { .. }
+    )));
     let payload = sim.peer.connect_payloads.last().unwrap().1.clone().unwrap();
-    assert!(payload.starts_with("{\"pid\":") && !payload.contains("offset"), "{payload}");
+    assert!(
+        payload.starts_with("{\"pid\":") && !payload.contains("offset"),
+        "{payload}"
+    );
 }
 
 #[test]
@@ -81,12 +98,26 @@ fn rooms_are_rejoined_first_then_the_buffer_then_connect() {
     assert_eq!(sim.client.rooms("/"), ["lobby", "games"]);
 
     sim.peer.reset_transport();
-    assert!(sim.run_until(Duration::from_secs(1), |e| matches!(e, Event::Disconnect { .. })));
-    sim.client.emit("/", "chat", args("[\"while away\"]"), EmitOptions::default(), sim.now).unwrap();
+    assert!(sim.run_until(Duration::from_secs(1), |e| matches!(
+        e,
+        Event::Disconnect { .. }
+    )));
+    sim.client
+        .emit(
+            "/",
+            "chat",
+            args("[\"while away\"]"),
+            EmitOptions::default(),
+            sim.now,
+        )
+        .unwrap();
     sim.client.join("/", "late", sim.now);
     let wire_before = sim.peer.wire_log.len();
     sim.new_events();
-    assert!(sim.run_until(Duration::from_secs(10), |e| matches!(e, Event::Connect { .. })));
+    assert!(sim.run_until(Duration::from_secs(10), |e| matches!(
+        e,
+        Event::Connect { .. }
+    )));
     // What was written, in order, before Connect was reported:
     let written: Vec<String> = sim
         .commands
@@ -94,7 +125,10 @@ fn rooms_are_rejoined_first_then_the_buffer_then_connect() {
         .rev()
         .take_while(|c| !matches!(c, crate::TransportCommand::OpenWebSocket { .. }))
         .filter_map(|c| match c {
-            crate::TransportCommand::Send { frame: crate::engineio::Frame::Text(t), .. } => Some(t.clone()),
+            crate::TransportCommand::Send {
+                frame: crate::engineio::Frame::Text(t),
+                ..
+            } => Some(t.clone()),
             _ => None,
         })
         .collect::<Vec<_>>()
@@ -115,8 +149,15 @@ fn rooms_are_rejoined_first_then_the_buffer_then_connect() {
     sim.run_for(Duration::from_millis(10));
     let events = sim.new_events();
     let connect = position(&events, |e| matches!(e, Event::Connect { .. })).unwrap();
-    let rejoined = position(&events, |e| matches!(e, Event::Joined { room, .. } if room == "lobby")).unwrap();
-    assert!(connect < rejoined, "acks of the re-joins come back after connect");
+    let rejoined = position(
+        &events,
+        |e| matches!(e, Event::Joined { room, .. } if room == "lobby"),
+    )
+    .unwrap();
+    assert!(
+        connect < rejoined,
+        "acks of the re-joins come back after connect"
+    );
 }
 
 #[test]
@@ -128,11 +169,20 @@ fn a_recovered_session_rejoins_nothing_but_sends_changes_made_while_away() {
     sim.peer.emit("/", "tick", "0", None); // so there is an offset to recover from
     sim.run_for(Duration::from_millis(10));
     sim.peer.reset_transport();
-    assert!(sim.run_until(Duration::from_secs(1), |e| matches!(e, Event::Disconnect { .. })));
+    assert!(sim.run_until(Duration::from_secs(1), |e| matches!(
+        e,
+        Event::Disconnect { .. }
+    )));
     sim.client.leave("/", "a", sim.now);
     sim.client.join("/", "c", sim.now);
     let before = sim.peer.wire_log.len();
-    assert!(sim.run_until(Duration::from_secs(10), |e| matches!(e, Event::Connect { recovered: true, .. })));
+    assert!(sim.run_until(Duration::from_secs(10), |e| matches!(
+        e,
+        Event::Connect {
+            recovered: true,
+            ..
+        }
+    )));
     sim.run_for(Duration::from_millis(10));
     let after: Vec<_> = sim.peer.wire_log[before..]
         .iter()

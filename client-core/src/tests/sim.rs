@@ -90,10 +90,14 @@ impl Sim {
 
     fn next_instant(&self) -> Option<Instant> {
         let delivery = self.in_flight.keys().next().map(|(at, _)| *at);
-        [delivery, self.client.poll_timeout(), self.peer.next_deadline()]
-            .into_iter()
-            .flatten()
-            .min()
+        [
+            delivery,
+            self.client.poll_timeout(),
+            self.peer.next_deadline(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// Advances simulated time by `duration`, processing everything that happens meanwhile.
@@ -162,7 +166,10 @@ impl Sim {
 
     /// Events logged since the last call.
     pub(crate) fn new_events(&mut self) -> Vec<Event> {
-        let out = self.log[self.cursor..].iter().map(|(_, e)| e.clone()).collect();
+        let out = self.log[self.cursor..]
+            .iter()
+            .map(|(_, e)| e.clone())
+            .collect();
         self.cursor = self.log.len();
         out
     }
@@ -183,7 +190,10 @@ impl Sim {
         self.client.connect(ns, self.now);
         let ns_owned = ns.to_string();
         assert!(
-            self.run_until(Duration::from_secs(10), |e| matches!(e, Event::Connect { ns, .. } if *ns == ns_owned)),
+            self.run_until(
+                Duration::from_secs(10),
+                |e| matches!(e, Event::Connect { ns, .. } if *ns == ns_owned)
+            ),
             "{ns} did not connect: {:#?}",
             self.log
         );

@@ -1,0 +1,169 @@
+//! Command-line arguments (the `sio` contract of DESIGN.md).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use sio_client::{ClientBuilder, Transports};
+
+use crate::Failure;
+
+/// A Socket.IO v4 client for scripts, bots and load tests.
+#[derive(Debug, Parser)]
+#[command(name = "sio", version, about)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Connect and print every event as a JSON line; read commands as JSON lines on stdin.
+    Listen(ListenArgs),
+    /// Connect, emit one event (optionally wait for its ack), and exit.
+    Emit(EmitArgs),
+}
+
+/// Which transports to use.
+#[derive(Debug, Clone, Copy, ValueEnum, Default)]
+pub(crate) enum TransportArg {
+    /// Long-polling, then upgrade to WebSocket.
+    #[default]
+    Auto,
+    /// WebSocket only.
+    Websocket,
+    /// Long-polling only.
+    Polling,
+}
+
+/// Options every subcommand shares.
+#[derive(Debug, Args)]
+pub(crate) struct Common {
+    /// Server URL, e.g. http://localhost:3000 (its path is the default namespace).
+    pub(crate) url: String,
+    /// Auth payload (a JSON object) sent when connecting.
+    #[arg(long, value_name = "JSON")]
+    pub(crate) auth: Option<String>,
+    /// Query parameter sent with every request (repeatable).
+    #[arg(long, value_name = "K=V")]
+    pub(crate) query: Vec<String>,
+    /// HTTP header sent with every request (repeatable).
+    #[arg(long, value_name = "K:V")]
+    pub(crate) header: Vec<String>,
+    /// Transport selection.
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) transport: TransportArg,
+    /// Trust the certificates in this PEM file (private CA, self-signed server).
+    #[arg(long, value_name = "PEM")]
+    pub(crate) ca_file: Option<PathBuf>,
+    /// Engine.IO path on the server.
+    #[arg(long, default_value = "/socket.io/")]
+    pub(crate) path: String,
+    /// Connect timeout per attempt, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 20_000)]
+    pub(crate) connect_timeout: u64,
+}
+
+/// `sio listen`.
+#[derive(Debug, Args)]
+pub(crate) struct ListenArgs {
+    #[command(flatten)]
+    pub(crate) common: Common,
+    /// Namespace to connect (repeatable; default: the URL's path, else `/`).
+    #[arg(long = "ns", value_name = "NS")]
+    pub(crate) namespaces: Vec<String>,
+    /// Room to join on the first namespace (repeatable; re-joined after reconnects).
+    #[arg(long, value_name = "ROOM")]
+    pub(crate) join: Vec<String>,
+    /// First reconnection delay, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 1000)]
+    pub(crate) reconnection_delay: u64,
+    /// Largest reconnection delay, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 5000)]
+    pub(crate) reconnection_delay_max: u64,
+    /// Give up after N reconnection attempts (default: never).
+    #[arg(long, value_name = "N")]
+    pub(crate) reconnection_attempts: Option<u32>,
+    /// Do not reconnect after a lost connection (exit 1 instead).
+    #[arg(long)]
+    pub(crate) no_reconnect: bool,
+    /// Default ack timeout for `{"emit":…,"ack":…}` commands, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 10_000)]
+    pub(crate) ack_timeout: u64,
+}
+
+/// `sio emit`.
+#[derive(Debug, Args)]
+pub(crate) struct EmitArgs {
+    #[command(flatten)]
+    pub(crate) common: Common,
+    /// Event name.
+    pub(crate) event: String,
+    /// Arguments, each a JSON value (`{"$binary":"<base64>"}` for bytes).
+    #[arg(value_name = "ARG_JSON")]
+    pub(crate) args: Vec<String>,
+    /// Namespace (default: the URL's path, else `/`).
+    #[arg(long = "ns", value_name = "NS")]
+    pub(crate) namespace: Option<String>,
+    /// Wait for the server's acknowledgement and print its arguments as a JSON array.
+    #[arg(long)]
+    pub(crate) ack: bool,
+    /// How long to wait for the acknowledgement, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 10_000)]
+    pub(crate) timeout: u64,
+}
+
+impl Common {
+    /// A client builder from the shared options; usage errors come back as `Failure`s.
+    pub(crate) fn builder(&self) -> Result<ClientBuilder, Failure> {
+        let mut b = sio_client::Client::builder(self.url.clone())
+            .path(self.path.clone())
+            .connect_timeout(Some(Duration::from_millis(self.connect_timeout)))
+            .transports(match self.transport {
+                TransportArg::Auto => Transports::PollingThenWebSocket,
+                TransportArg::Websocket => Transports::WebSocketOnly,
+                TransportArg::Polling => Transports::PollingOnly,
+            });
+        if let Some(auth) = &self.auth {
+            let value: serde_json::Value = serde_json::from_str(auth)
+                .map_err(|e| Failure::usage(format!("--auth is not valid JSON: {e}")))?;
+            if !value.is_object() {
+                return Err(Failure::usage("--auth must be a JSON object"));
+            }
+            b = b.auth(value);
+        }
+        for q in &self.query {
+            let (k, v) = q
+                .split_once('=')
+                .ok_or_else(|| Failure::usage(format!("--query {q:?}: expected K=V")))?;
+            b = b.query(k, v);
+        }
+        for h in &self.header {
+            let (k, v) = h
+                .split_once(':')
+                .ok_or_else(|| Failure::usage(format!("--header {h:?}: expected K:V")))?;
+            b = b.header(k.trim(), v.trim());
+        }
+        if let Some(ca) = &self.ca_file {
+            b = b.ca_file(ca);
+        }
+        Ok(b)
+    }
+
+    /// The namespace named by the URL's path, if any.
+    pub(crate) fn url_namespace(&self) -> Result<String, Failure> {
+        let url = sio_core::url::ServerUrl::parse(&self.url)
+            .map_err(|e| Failure::usage(format!("bad URL {:?}: {e}", self.url)))?;
+        Ok(url.namespace)
+    }
+}
+
+/// Parses each argument as JSON.
+pub(crate) fn parse_json_args(args: &[String]) -> Result<Vec<serde_json::Value>, Failure> {
+    args.iter()
+        .map(|a| {
+            serde_json::from_str(a)
+                .map_err(|e| Failure::usage(format!("argument {a:?} is not JSON: {e}")))
+        })
+        .collect()
+}

@@ -1,0 +1,345 @@
+//! The `sio` command, spawned as a process against the bundled reference server.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use sio_test_support::{free_port, TestServer, TlsFiles};
+
+fn sio() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_sio"))
+}
+
+fn run(args: &[&str]) -> Output {
+    sio()
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run sio")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).trim().to_string()
+}
+
+#[test]
+fn emit_with_ack_prints_the_answer() {
+    let srv = TestServer::spawn().unwrap();
+    for transport in ["websocket", "polling", "auto"] {
+        let o = run(&[
+            "emit",
+            &srv.url(),
+            "echo",
+            "\"héllo\"",
+            "{\"n\":[1,2]}",
+            "{\"$binary\":\"AAEC\"}",
+            "--ack",
+            "--transport",
+            transport,
+        ]);
+        assert!(o.status.success(), "{transport}: {}", stderr(&o));
+        let printed: Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(
+            printed,
+            json!(["héllo", {"n": [1, 2]}, {"$binary": "AAEC"}])
+        );
+    }
+}
+
+#[test]
+fn errors_are_one_line_with_exit_codes() {
+    // Bad URL and bad JSON: usage, exit 2.
+    let o = run(&["emit", "localhost:3000", "x"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("URL"), "{}", stderr(&o));
+    let o = run(&["emit", "http://127.0.0.1:1", "x", "{not json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stderr(&o).lines().count(), 1);
+
+    // Refused connection.
+    let port = free_port().unwrap();
+    let o = run(&[
+        "emit",
+        &format!("http://127.0.0.1:{port}"),
+        "x",
+        "--transport",
+        "websocket",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).starts_with("sio: cannot connect"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(stderr(&o).lines().count(), 1);
+
+    let srv = TestServer::spawn().unwrap();
+    // Not a Socket.IO endpoint.
+    let o = run(&[
+        "emit",
+        &srv.url(),
+        "x",
+        "--path",
+        "/not-socketio/",
+        "--transport",
+        "polling",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("not a Socket.IO"), "{}", stderr(&o));
+
+    // Rejected auth, with the server's data.
+    let o = run(&[
+        "emit",
+        &format!("{}/guarded", srv.url()),
+        "x",
+        "--auth",
+        "{\"token\":\"bad\"}",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("refused the connection: unauthorized"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("bad token"), "{}", stderr(&o));
+
+    // No ack in time.
+    let o = run(&[
+        "emit",
+        &srv.url(),
+        "nobody-acks-this",
+        "--ack",
+        "--timeout",
+        "300",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("no acknowledgement within 300 ms"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn tls_is_verified_and_a_ca_file_makes_it_work() {
+    let tls = TlsFiles::generate().unwrap();
+    let srv = TestServer::builder()
+        .tls(tls.cert_path(), tls.key_path())
+        .spawn()
+        .unwrap();
+    let url = format!("https://localhost:{}", srv.port());
+    let o = run(&[
+        "emit",
+        &url,
+        "echo",
+        "1",
+        "--ack",
+        "--transport",
+        "websocket",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o).to_lowercase();
+    assert!(err.contains("certificate") || err.contains("tls"), "{err}");
+    let ca = tls.cert_path();
+    let o = run(&[
+        "emit",
+        &url,
+        "echo",
+        "1",
+        "--ack",
+        "--ca-file",
+        ca.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        serde_json::from_slice::<Value>(&o.stdout).unwrap(),
+        json!([1])
+    );
+}
+
+/// A running `sio listen` with its stdout parsed line by line.
+struct Listener {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    lines: mpsc::Receiver<Value>,
+    seen: Vec<Value>,
+    pending: Vec<Value>,
+}
+
+impl Listener {
+    fn start(args: &[&str]) -> Listener {
+        let mut child = sio()
+            .arg("listen")
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let v: Value = serde_json::from_str(&line).expect("every line is JSON");
+                if tx.send(v).is_err() {
+                    break;
+                }
+            }
+        });
+        let stdin = child.stdin.take();
+        Listener {
+            child,
+            stdin,
+            lines,
+            seen: Vec::new(),
+            pending: Vec::new(),
+        }
+    }
+
+    fn send(&mut self, cmd: Value) {
+        let stdin = self.stdin.as_mut().unwrap();
+        writeln!(stdin, "{cmd}").unwrap();
+        stdin.flush().unwrap();
+    }
+
+    /// Waits (≤ 15 s) for a line matching `pred`. Lines that arrive first and do not match
+    /// stay available to later `expect` calls (events of different namespaces may interleave).
+    fn expect(&mut self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        if let Some(i) = self.pending.iter().position(&pred) {
+            return self.pending.remove(i);
+        }
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(v) => {
+                    self.seen.push(v.clone());
+                    if pred(&v) {
+                        return v;
+                    }
+                    self.pending.push(v);
+                }
+                Err(_) => panic!("no {what} line; saw {:#?}", self.seen),
+            }
+        }
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn is(kind: &str) -> impl Fn(&Value) -> bool + '_ {
+    move |v| v["type"] == kind
+}
+
+#[test]
+fn listen_shows_every_event_type_of_the_contract() {
+    let srv = TestServer::builder().no_recovery().spawn().unwrap();
+    let mut l = Listener::start(&[
+        &srv.url(),
+        "--ns",
+        "/",
+        "--ns",
+        "/admin",
+        "--join",
+        "lobby",
+        "--transport",
+        "websocket",
+        "--reconnection-delay",
+        "100",
+        "--reconnection-delay-max",
+        "200",
+    ]);
+    let c = l.expect("connect", |v| v["type"] == "connect" && v["ns"] == "/");
+    assert_eq!(c["recovered"], json!(false));
+    assert!(c["id"].is_string());
+    l.expect("connect /admin", |v| {
+        v["type"] == "connect" && v["ns"] == "/admin"
+    });
+    l.expect("joined", |v| v["type"] == "joined" && v["room"] == "lobby");
+
+    // emit with ack → ack line; emit nobody answers → ack_error.
+    l.send(json!({"emit": "echo", "args": ["a", {"$binary": "AAEC"}], "ack": "r1"}));
+    let a = l.expect("ack", is("ack"));
+    assert_eq!(
+        a,
+        json!({"type": "ack", "ref": "r1", "args": ["a", {"$binary": "AAEC"}]})
+    );
+    l.send(json!({"emit": "nobody", "ack": "r2", "timeout_ms": 200}));
+    let e = l.expect("ack_error", is("ack_error"));
+    assert_eq!(e["ref"], json!("r2"));
+    assert_eq!(e["message"], json!("operation has timed out"));
+
+    // Server asks us → event line with ack_id → we reply.
+    l.send(json!({"emit": "ask", "args": [{"event": "q", "args": [1], "timeoutMs": 5000}]}));
+    let q = l.expect("event q", |v| v["type"] == "event" && v["event"] == "q");
+    assert_eq!(q["args"], json!([1]));
+    let id = q["ack_id"].as_u64().unwrap();
+    l.send(json!({"reply": id, "args": ["yes"]}));
+    let answer = l.expect("answer", |v| v["type"] == "event" && v["event"] == "answer");
+    assert_eq!(answer["args"][0], json!({"ok": true, "args": ["yes"]}));
+
+    // Room broadcast reaches us.
+    srv.broadcast("/", "lobby", "news", json!(["hi"])).unwrap();
+    let n = l.expect("news", |v| v["type"] == "event" && v["event"] == "news");
+    assert_eq!(n["args"], json!(["hi"]));
+
+    // Restart: disconnect, reconnect_attempt, reconnect, connect, joined again.
+    srv.restart(Duration::from_millis(300), true).unwrap();
+    let d = l.expect("disconnect", is("disconnect"));
+    assert_eq!(d["reason"], json!("transport close"));
+    l.expect("reconnect_attempt", is("reconnect_attempt"));
+    l.expect("reconnect", is("reconnect"));
+    l.expect("connect again", |v| {
+        v["type"] == "connect" && v["ns"] == "/"
+    });
+    l.expect("joined again", |v| {
+        v["type"] == "joined" && v["room"] == "lobby"
+    });
+
+    // A namespace that rejects us → connect_error with data.
+    l.send(json!({"connect": "/guarded"}));
+    let ce = l.expect("connect_error", |v| {
+        v["type"] == "connect_error" && v["ns"] == "/guarded"
+    });
+    assert_eq!(ce["ns"], json!("/guarded"));
+    assert_eq!(ce["message"], json!("unauthorized"));
+    assert_eq!(ce["data"], json!({"reason": "bad token"}));
+
+    // A bad command → error line; then close → exit 0.
+    l.send(json!({"frobnicate": 1}));
+    l.expect("error", is("error"));
+    l.send(json!({"close": true}));
+    let status = l.child.wait().unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn listen_gives_up_with_exit_1_and_reports_reconnect_errors() {
+    let srv = TestServer::builder().no_recovery().spawn().unwrap();
+    let mut l = Listener::start(&[
+        &srv.url(),
+        "--transport",
+        "websocket",
+        "--reconnection-attempts",
+        "2",
+        "--reconnection-delay",
+        "50",
+        "--reconnection-delay-max",
+        "100",
+    ]);
+    l.expect("connect", is("connect"));
+    drop(srv); // the server is gone for good
+    l.expect("reconnect_error", is("reconnect_error"));
+    l.expect("reconnect_failed", is("reconnect_failed"));
+    let status = l.child.wait().unwrap();
+    assert_eq!(status.code(), Some(1));
+}

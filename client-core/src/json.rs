@@ -1,0 +1,734 @@
+//! Hand-written JSON scanning for the codecs.
+//!
+//! The core keeps event arguments as validated raw JSON text (DESIGN.md "Payloads"), so it needs
+//! a validator that accepts exactly what `JSON.parse` accepts (RFC 8259 plus surrounding
+//! whitespace), string escaping that matches `JSON.stringify`, and a few cheap structural queries
+//! (the head of an event array, binary placeholders). Everything here is total: malformed input
+//! gives a [`JsonError`], nesting deeper than [`MAX_DEPTH`] gives [`JsonErrorKind::TooDeep`]
+//! instead of a stack overflow, and nothing allocates in proportion to a count read from the input.
+//!
+//! The tree parser (into [`Value`](crate::value::Value)) and the placeholder rules live in the
+//! `parse` submodule; the JavaScript number rules (formatting like `Number.prototype.toString`,
+//! `Number(string)`) in `number`.
+
+use std::fmt;
+
+mod number;
+mod parse;
+
+pub use number::{is_js_whitespace, js_string_to_number, write_f64, write_i64, write_u64};
+pub use parse::{check_placeholders, parse, parse_with_attachments, PlaceholderError};
+
+/// Deepest nesting of arrays and objects accepted by every function in this module.
+///
+/// `JSON.parse` has no such limit; we bound it so that recursive consumers (the tree parser, the
+/// shells' deserialisers) can never overflow the stack on hostile input.
+pub const MAX_DEPTH: usize = 128;
+
+/// The type of a JSON value, as found at the top level of a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// `null`
+    Null,
+    /// `true` or `false`
+    Bool,
+    /// A number.
+    Number,
+    /// A string.
+    String,
+    /// An array.
+    Array,
+    /// An object.
+    Object,
+}
+
+/// Why a text is not JSON, and where (byte offset into the text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JsonError {
+    /// What is wrong.
+    pub kind: JsonErrorKind,
+    /// Byte offset of the problem in the scanned text.
+    pub offset: usize,
+}
+
+/// The cause of a [`JsonError`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonErrorKind {
+    /// The text ended in the middle of a value (or was empty).
+    UnexpectedEnd,
+    /// A byte that cannot start or continue the value at this position.
+    UnexpectedCharacter,
+    /// A malformed number (leading zero, missing digits, ...).
+    InvalidNumber,
+    /// A backslash escape other than `\" \\ \/ \b \f \n \r \t \uXXXX`.
+    InvalidEscape,
+    /// An unescaped control character (below U+0020) inside a string.
+    ControlCharacter,
+    /// Something other than whitespace after the complete value.
+    TrailingCharacters,
+    /// Arrays and objects nested deeper than [`MAX_DEPTH`].
+    TooDeep,
+}
+
+impl JsonError {
+    pub(crate) fn new(kind: JsonErrorKind, offset: usize) -> Self {
+        JsonError { kind, offset }
+    }
+}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            JsonErrorKind::UnexpectedEnd => "unexpected end of JSON input",
+            JsonErrorKind::UnexpectedCharacter => "unexpected character in JSON",
+            JsonErrorKind::InvalidNumber => "invalid number in JSON",
+            JsonErrorKind::InvalidEscape => "invalid escape in JSON string",
+            JsonErrorKind::ControlCharacter => "bad control character in JSON string",
+            JsonErrorKind::TrailingCharacters => "unexpected non-whitespace after JSON",
+            JsonErrorKind::TooDeep => "JSON nested too deeply",
+        };
+        write!(f, "{what} at position {}", self.offset)
+    }
+}
+
+impl std::error::Error for JsonError {}
+
+/// Error type of the scanners: [`JsonError`] when the caller wants to know what is wrong, `()`
+/// on the fast path (a zero-sized error keeps `Result<usize, ()>` in registers; the detailed
+/// error is recomputed only for input that fails).
+pub(crate) trait Fail: Sized {
+    fn at(kind: JsonErrorKind, offset: usize) -> Self;
+}
+
+impl Fail for () {
+    #[inline(always)]
+    fn at(_: JsonErrorKind, _: usize) {}
+}
+
+impl Fail for JsonError {
+    #[inline]
+    fn at(kind: JsonErrorKind, offset: usize) -> Self {
+        JsonError::new(kind, offset)
+    }
+}
+
+/// `true` for the bytes a string scan must stop at: `"`, `\` and control characters.
+static STRING_STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = true;
+        i += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
+
+#[inline(always)]
+pub(crate) fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while let Some(&c) = b.get(i) {
+        if !matches!(c, b' ' | b'\t' | b'\n' | b'\r') {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// Scans a string body starting just after the opening quote; returns the index after the
+/// closing quote.
+#[inline(always)]
+pub(crate) fn scan_string<E: Fail>(b: &[u8], mut i: usize) -> Result<usize, E> {
+    loop {
+        // Find the next byte that needs attention, eight bytes at a time.
+        let c = loop {
+            if let Some(chunk) = b.get(i..i + 8) {
+                let mut w = [0u8; 8];
+                w.copy_from_slice(chunk);
+                let mask = string_stop_mask(u64::from_le_bytes(w));
+                if mask == 0 {
+                    i += 8;
+                    continue;
+                }
+                // The lowest flagged byte is exact (borrows only propagate upwards).
+                i += (mask.trailing_zeros() / 8) as usize;
+                match b.get(i) {
+                    Some(&c) => break c,
+                    None => return Err(E::at(JsonErrorKind::UnexpectedEnd, i)),
+                }
+            }
+            match b.get(i) {
+                None => return Err(E::at(JsonErrorKind::UnexpectedEnd, i)),
+                Some(&c) if STRING_STOP[c as usize] => break c,
+                Some(_) => i += 1,
+            }
+        };
+        match c {
+            b'"' => return Ok(i + 1),
+            b'\\' => i = scan_escape(b, i)?,
+            _ => return Err(E::at(JsonErrorKind::ControlCharacter, i)),
+        }
+    }
+}
+
+/// SWAR: the high bit of each byte of the result is set where `x` has `"`, `\` or a byte below
+/// 0x20 (possibly also above such a byte; the lowest set bit is always exact).
+#[inline(always)]
+fn string_stop_mask(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    let quote = has_zero(x ^ (ONES * b'"' as u64));
+    let backslash = has_zero(x ^ (ONES * b'\\' as u64));
+    // A byte is < 0x20 iff it has no high bit and (byte - 0x20) borrows into the high bit.
+    let control = x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
+    quote | backslash | control
+}
+
+/// `b[i]` is a backslash; returns the index after the escape.
+#[inline(always)]
+fn scan_escape<E: Fail>(b: &[u8], i: usize) -> Result<usize, E> {
+    match b.get(i + 1) {
+        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => Ok(i + 2),
+        Some(b'u') => {
+            for k in 0..4 {
+                match b.get(i + 2 + k) {
+                    Some(c) if c.is_ascii_hexdigit() => {}
+                    Some(_) => return Err(E::at(JsonErrorKind::InvalidEscape, i)),
+                    None => return Err(E::at(JsonErrorKind::UnexpectedEnd, b.len())),
+                }
+            }
+            Ok(i + 6)
+        }
+        Some(_) => Err(E::at(JsonErrorKind::InvalidEscape, i)),
+        None => Err(E::at(JsonErrorKind::UnexpectedEnd, b.len())),
+    }
+}
+
+#[inline(always)]
+fn skip_digits(b: &[u8], mut i: usize) -> usize {
+    while let Some(c) = b.get(i) {
+        if !c.is_ascii_digit() {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// Scans a number starting at `i` (a `-` or a digit); returns the index after it.
+#[inline(always)]
+pub(crate) fn scan_number<E: Fail>(b: &[u8], mut i: usize) -> Result<usize, E> {
+    let start = i;
+    if b.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    match b.get(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => i = skip_digits(b, i + 1),
+        _ => return Err(E::at(JsonErrorKind::InvalidNumber, start)),
+    }
+    if b.get(i) == Some(&b'.') {
+        let j = skip_digits(b, i + 1);
+        if j == i + 1 {
+            return Err(E::at(JsonErrorKind::InvalidNumber, start));
+        }
+        i = j;
+    }
+    if let Some(b'e' | b'E') = b.get(i) {
+        i += 1;
+        if let Some(b'+' | b'-') = b.get(i) {
+            i += 1;
+        }
+        let j = skip_digits(b, i);
+        if j == i {
+            return Err(E::at(JsonErrorKind::InvalidNumber, start));
+        }
+        i = j;
+    }
+    Ok(i)
+}
+
+#[inline(always)]
+fn scan_literal<E: Fail>(b: &[u8], i: usize, lit: &[u8]) -> Result<usize, E> {
+    match b.get(i..i + lit.len()) {
+        Some(s) if s == lit => Ok(i + lit.len()),
+        _ => Err(E::at(JsonErrorKind::UnexpectedCharacter, i)),
+    }
+}
+
+/// At `i` (whitespace already skipped) expects `"key"` `:`; returns the index of the value.
+#[inline(always)]
+fn scan_key<E: Fail>(b: &[u8], i: usize) -> Result<usize, E> {
+    match b.get(i) {
+        Some(b'"') => {}
+        Some(_) => return Err(E::at(JsonErrorKind::UnexpectedCharacter, i)),
+        None => return Err(E::at(JsonErrorKind::UnexpectedEnd, i)),
+    }
+    let i = skip_ws(b, scan_string(b, i + 1)?);
+    match b.get(i) {
+        Some(b':') => Ok(skip_ws(b, i + 1)),
+        Some(_) => Err(E::at(JsonErrorKind::UnexpectedCharacter, i)),
+        None => Err(E::at(JsonErrorKind::UnexpectedEnd, i)),
+    }
+}
+
+fn kind_of(c: u8) -> Option<Kind> {
+    Some(match c {
+        b'{' => Kind::Object,
+        b'[' => Kind::Array,
+        b'"' => Kind::String,
+        b'-' | b'0'..=b'9' => Kind::Number,
+        b't' | b'f' => Kind::Bool,
+        b'n' => Kind::Null,
+        _ => return None,
+    })
+}
+
+/// Validates `text` as one JSON value with optional surrounding whitespace, exactly as
+/// `JSON.parse` would accept it (except that nesting is limited to [`MAX_DEPTH`]), and returns
+/// the kind of the top-level value.
+///
+/// Iterative: a bit stack records whether each open level is an array or an object.
+pub fn validate(text: &str) -> Result<Kind, JsonError> {
+    let b = text.as_bytes();
+    let start = skip_ws(b, 0);
+    if let Ok(i) = validate_value_at::<()>(b, start) {
+        if skip_ws(b, i) == b.len() {
+            if let Some(k) = b.get(start).copied().and_then(kind_of) {
+                return Ok(k);
+            }
+        }
+    }
+    // Invalid: scan again, this time keeping track of what is wrong.
+    let i = validate_value_at::<JsonError>(b, start)?;
+    Err(JsonError::new(
+        JsonErrorKind::TrailingCharacters,
+        skip_ws(b, i),
+    ))
+}
+
+/// The kind of the first value in `text` (after whitespace), judged by its first byte only;
+/// meaningful for a text already known to be valid. An empty text counts as `null`.
+pub fn kind_at_start(text: &str) -> Kind {
+    let b = text.as_bytes();
+    b.get(skip_ws(b, 0))
+        .copied()
+        .and_then(kind_of)
+        .unwrap_or(Kind::Null)
+}
+
+/// Validates one value starting exactly at `i`; returns the index just after it.
+pub(crate) fn validate_value_at<E: Fail>(b: &[u8], mut i: usize) -> Result<usize, E> {
+    // Bit d is set when nesting level d is an object.
+    let mut stack: u128 = 0;
+    let mut depth: usize = 0;
+    'value: loop {
+        let c = match b.get(i) {
+            Some(&c) => c,
+            None => return Err(E::at(JsonErrorKind::UnexpectedEnd, i)),
+        };
+        match c {
+            b'{' | b'[' => {
+                if depth >= MAX_DEPTH {
+                    return Err(E::at(JsonErrorKind::TooDeep, i));
+                }
+                let is_obj = c == b'{';
+                if is_obj {
+                    stack |= 1u128 << depth;
+                } else {
+                    stack &= !(1u128 << depth);
+                }
+                depth += 1;
+                i = skip_ws(b, i + 1);
+                let close = if is_obj { b'}' } else { b']' };
+                if b.get(i) == Some(&close) {
+                    depth -= 1;
+                    i += 1;
+                } else {
+                    if is_obj {
+                        i = scan_key(b, i)?;
+                    }
+                    continue 'value;
+                }
+            }
+            b'"' => i = scan_string(b, i + 1)?,
+            b'-' | b'0'..=b'9' => i = scan_number(b, i)?,
+            b't' => i = scan_literal(b, i, b"true")?,
+            b'f' => i = scan_literal(b, i, b"false")?,
+            b'n' => i = scan_literal(b, i, b"null")?,
+            _ => return Err(E::at(JsonErrorKind::UnexpectedCharacter, i)),
+        }
+        // A value just ended: close containers until one continues with a comma.
+        loop {
+            if depth == 0 {
+                return Ok(i);
+            }
+            i = skip_ws(b, i);
+            let is_obj = (stack >> (depth - 1)) & 1 == 1;
+            match b.get(i) {
+                Some(b',') => {
+                    i = skip_ws(b, i + 1);
+                    if is_obj {
+                        i = scan_key(b, i)?;
+                    }
+                    continue 'value;
+                }
+                Some(b']') if !is_obj => {
+                    depth -= 1;
+                    i += 1;
+                }
+                Some(b'}') if is_obj => {
+                    depth -= 1;
+                    i += 1;
+                }
+                Some(_) => return Err(E::at(JsonErrorKind::UnexpectedCharacter, i)),
+                None => return Err(E::at(JsonErrorKind::UnexpectedEnd, i)),
+            }
+        }
+    }
+}
+
+/// Skips one value of an already validated text starting at `i`; returns the index after it,
+/// or `None` if the text turns out to be malformed. Never recurses.
+pub(crate) fn skip_value(b: &[u8], i: usize) -> Option<usize> {
+    validate_value_at::<()>(b, i).ok()
+}
+
+/// Appends `s` as a JSON string literal (with quotes), escaped exactly like `JSON.stringify`:
+/// `\"`, `\\`, `\b \f \n \r \t`, other control characters as lowercase `\u00xx`; everything else,
+/// including non-ASCII and U+2028/U+2029, is written as is.
+pub fn write_string(out: &mut String, s: &str) {
+    out.reserve(s.len() + 2);
+    out.push('"');
+    let b = s.as_bytes();
+    let mut start = 0;
+    for (i, &c) in b.iter().enumerate() {
+        if !STRING_STOP[c as usize] {
+            continue;
+        }
+        // `i` and `start` sit next to ASCII bytes, so both are char boundaries.
+        out.push_str(s.get(start..i).unwrap_or_default());
+        match c {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x08 => out.push_str("\\b"),
+            0x0c => out.push_str("\\f"),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                out.push(HEX[(c >> 4) as usize] as char);
+                out.push(HEX[(c & 15) as usize] as char);
+            }
+        }
+        start = i + 1;
+    }
+    out.push_str(s.get(start..).unwrap_or_default());
+    out.push('"');
+}
+
+/// Decodes the body of a JSON string literal (the text between the quotes, escapes included).
+///
+/// Escaped lone surrogates (`"\ud800"`, which `JSON.parse` accepts) become U+FFFD because a Rust
+/// string cannot hold them. Returns `None` if the body is not a valid string body.
+pub fn unescape(body: &str) -> Option<String> {
+    if !body.as_bytes().contains(&b'\\') {
+        return Some(body.to_owned());
+    }
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(pos) = rest.find('\\') {
+        out.push_str(rest.get(..pos)?);
+        let esc = rest.get(pos + 1..)?;
+        let mut chars = esc.chars();
+        let c = chars.next()?;
+        let consumed = match c {
+            '"' | '\\' | '/' => {
+                out.push(c);
+                1
+            }
+            'b' => push1(&mut out, '\u{8}'),
+            'f' => push1(&mut out, '\u{c}'),
+            'n' => push1(&mut out, '\n'),
+            'r' => push1(&mut out, '\r'),
+            't' => push1(&mut out, '\t'),
+            'u' => {
+                let hi = hex4(esc.get(1..5)?)?;
+                if (0xd800..0xdc00).contains(&hi) {
+                    // A high surrogate: pair it with a following `\uDC00..\uDFFF` if present.
+                    let lo = esc
+                        .get(5..7)
+                        .filter(|s| *s == "\\u")
+                        .and_then(|_| esc.get(7..11))
+                        .and_then(hex4)
+                        .filter(|lo| (0xdc00..0xe000).contains(lo));
+                    match lo {
+                        Some(lo) => {
+                            let cp = 0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00);
+                            out.push(char::from_u32(cp).unwrap_or('\u{fffd}'));
+                            11
+                        }
+                        None => {
+                            out.push('\u{fffd}');
+                            5
+                        }
+                    }
+                } else {
+                    out.push(char::from_u32(hi).unwrap_or('\u{fffd}'));
+                    5
+                }
+            }
+            _ => return None,
+        };
+        rest = esc.get(consumed..)?;
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+fn push1(out: &mut String, c: char) -> usize {
+    out.push(c);
+    1
+}
+
+fn hex4(s: &str) -> Option<u32> {
+    if s.len() != 4 || !s.bytes().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    u32::from_str_radix(s, 16).ok()
+}
+
+/// Does the string body `body` (escapes included) decode to exactly `target`?
+/// Allocation-free unless the body contains escapes.
+pub fn string_body_eq(body: &str, target: &str) -> bool {
+    if !body.as_bytes().contains(&b'\\') {
+        return body == target;
+    }
+    unescape(body).is_some_and(|s| s == target)
+}
+
+/// The first element of a JSON array text, as returned by [`array_head`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArrayHead<'a> {
+    /// Kind of the first element.
+    pub kind: Kind,
+    /// The raw text of the first element (for a string: including the quotes).
+    pub raw: &'a str,
+    /// The text after the first element and its following comma, up to and including the
+    /// closing `]` (for `["a", 1, 2]` this is ` 1, 2]`; for `["a"]` it is `]`).
+    pub rest: &'a str,
+}
+
+/// Looks at the first element of an array text that has already been validated
+/// (surrounding whitespace allowed). Returns `None` for an empty array or a non-array.
+pub fn array_head(text: &str) -> Option<ArrayHead<'_>> {
+    let b = text.as_bytes();
+    let open = skip_ws(b, 0);
+    if b.get(open) != Some(&b'[') {
+        return None;
+    }
+    let start = skip_ws(b, open + 1);
+    let kind = kind_of(*b.get(start)?)?;
+    let end = match kind {
+        Kind::String => scan_string::<()>(b, start + 1).ok()?,
+        Kind::Number => scan_number::<()>(b, start).ok()?,
+        _ => skip_value(b, start)?,
+    };
+    let after = skip_ws(b, end);
+    let rest = match b.get(after)? {
+        b',' => after + 1,
+        b']' => after,
+        _ => return None,
+    };
+    Some(ArrayHead {
+        kind,
+        raw: text.get(start..end)?,
+        rest: text.get(rest..)?,
+    })
+}
+
+/// Builds the JSON array text `[<first>, <elements of rest>]` where `rest_array` is an array
+/// text (`[a,b]` → `[first,a,b]`, `[]` → `[first]`). Used to put an event name in front of its
+/// arguments. Returns `None` if `rest_array` does not start with `[` (after whitespace).
+pub fn prepend_to_array(first_json: &str, rest_array: &str) -> Option<String> {
+    let b = rest_array.as_bytes();
+    let open = skip_ws(b, 0);
+    if b.get(open) != Some(&b'[') {
+        return None;
+    }
+    let inner = skip_ws(b, open + 1);
+    let tail = rest_array.get(inner..)?;
+    let mut out = String::with_capacity(first_json.len() + tail.len() + 2);
+    out.push('[');
+    out.push_str(first_json);
+    if !tail.starts_with(']') {
+        out.push(',');
+    }
+    out.push_str(tail);
+    Some(out)
+}
+
+/// Builds the array text of the elements after the first one: `[a, b, c]` → `[ b, c]`,
+/// `[a]` → `[]`. The input must be a validated array text with at least one element.
+pub fn array_tail(text: &str) -> Option<String> {
+    let head = array_head(text)?;
+    let mut out = String::with_capacity(head.rest.len() + 1);
+    out.push('[');
+    out.push_str(head.rest.trim_end_matches([' ', '\t', '\n', '\r']));
+    Some(out)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn ok(s: &str) -> Kind {
+        match validate(s) {
+            Ok(k) => k,
+            Err(e) => panic!("{s:?} rejected: {e}"),
+        }
+    }
+    fn bad(s: &str) -> JsonErrorKind {
+        match validate(s) {
+            Ok(k) => panic!("{s:?} accepted as {k:?}"),
+            Err(e) => e.kind,
+        }
+    }
+
+    #[test]
+    fn accepts_what_json_parse_accepts() {
+        assert_eq!(
+            ok("  {\"a\" : [1, -2.5e+3, true, false, null, \"x\\u00e9\\n\"]} \r\n"),
+            Kind::Object
+        );
+        assert_eq!(ok("[]"), Kind::Array);
+        assert_eq!(ok("[[],{}]"), Kind::Array);
+        assert_eq!(ok("\"\\ud800\""), Kind::String);
+        assert_eq!(ok("0"), Kind::Number);
+        assert_eq!(ok("-0.0e0"), Kind::Number);
+        assert_eq!(ok("null"), Kind::Null);
+        assert_eq!(ok("\"\u{2028}é😀\""), Kind::String);
+        assert_eq!(ok("\"0123456789abcdef\\\"0123456789\""), Kind::String);
+    }
+
+    #[test]
+    fn rejects_what_json_parse_rejects() {
+        assert_eq!(bad(""), JsonErrorKind::UnexpectedEnd);
+        assert_eq!(bad("  "), JsonErrorKind::UnexpectedEnd);
+        assert_eq!(bad("[1,]"), JsonErrorKind::UnexpectedCharacter);
+        assert_eq!(bad("{\"a\":1,}"), JsonErrorKind::UnexpectedCharacter);
+        assert_eq!(bad("01"), JsonErrorKind::TrailingCharacters);
+        assert_eq!(bad("1."), JsonErrorKind::InvalidNumber);
+        assert_eq!(bad("-"), JsonErrorKind::InvalidNumber);
+        assert_eq!(bad(".5"), JsonErrorKind::UnexpectedCharacter);
+        assert_eq!(bad("1e"), JsonErrorKind::InvalidNumber);
+        assert_eq!(bad("+1"), JsonErrorKind::UnexpectedCharacter);
+        assert_eq!(bad("\"a\tb\""), JsonErrorKind::ControlCharacter);
+        assert_eq!(bad("\"\\x\""), JsonErrorKind::InvalidEscape);
+        assert_eq!(bad("\"\\u12g4\""), JsonErrorKind::InvalidEscape);
+        assert_eq!(bad("\"abc"), JsonErrorKind::UnexpectedEnd);
+        assert_eq!(bad("[1 2]"), JsonErrorKind::UnexpectedCharacter);
+        assert_eq!(bad("{1:2}"), JsonErrorKind::UnexpectedCharacter);
+        assert_eq!(bad("{\"a\" 2}"), JsonErrorKind::UnexpectedCharacter);
+        assert_eq!(bad("tru"), JsonErrorKind::UnexpectedCharacter);
+        assert_eq!(bad("[1]]"), JsonErrorKind::TrailingCharacters);
+        assert_eq!(bad("[1}"), JsonErrorKind::UnexpectedCharacter);
+        assert_eq!(bad("\u{feff}1"), JsonErrorKind::UnexpectedCharacter);
+        assert_eq!(bad("1\u{a0}"), JsonErrorKind::TrailingCharacters);
+        assert_eq!(bad("NaN"), JsonErrorKind::UnexpectedCharacter);
+    }
+
+    #[test]
+    fn string_scan_finds_every_stop_byte_at_every_position() {
+        for len in 1..20 {
+            for pos in 0..len {
+                for filler in [b'a', b' ', b'!', 0x7f, b'#', b'\x5b'] {
+                    for stop in [b'"', b'\\', 0, 0x1f, b'\n'] {
+                        let mut v = vec![filler; len];
+                        v[pos] = stop;
+                        let escape_ok = stop == b'\\' && pos + 1 < len;
+                        if escape_ok {
+                            v[pos + 1] = b'n';
+                        }
+                        v.push(b'"');
+                        let expected = match stop {
+                            b'"' => Ok(pos + 1),
+                            b'\\' if escape_ok => Ok(len + 1),
+                            b'\\' => Err(()),
+                            _ => Err(()),
+                        };
+                        // A lone backslash before the closing quote escapes it: unterminated.
+                        assert_eq!(scan_string::<()>(&v, 0), expected, "{v:?}");
+                    }
+                }
+            }
+        }
+        // Non-ASCII bytes never stop the scan.
+        let s = "é€😀é€😀é€😀\"".as_bytes();
+        assert_eq!(scan_string::<()>(s, 0), Ok(s.len()));
+    }
+
+    #[test]
+    fn depth_limit() {
+        let ok_deep = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert_eq!(ok(&ok_deep), Kind::Array);
+        let too_deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        assert_eq!(bad(&too_deep), JsonErrorKind::TooDeep);
+        assert_eq!(bad(&"[{\"a\":".repeat(100_000)), JsonErrorKind::TooDeep);
+    }
+
+    #[test]
+    fn escaping_matches_json_stringify() {
+        let mut s = String::new();
+        write_string(
+            &mut s,
+            "a\"b\\c\n\r\t\u{8}\u{c}\u{1}\u{1f}\u{7f}é\u{2028}😀/",
+        );
+        assert_eq!(
+            s,
+            "\"a\\\"b\\\\c\\n\\r\\t\\b\\f\\u0001\\u001f\u{7f}é\u{2028}😀/\""
+        );
+    }
+
+    #[test]
+    fn unescape_round_trip() {
+        assert_eq!(
+            unescape("a\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00").as_deref(),
+            Some("a\"\\/\u{8}\u{c}\n\r\té😀")
+        );
+        assert_eq!(unescape("\\ud800x").as_deref(), Some("\u{fffd}x"));
+        assert_eq!(unescape("\\udc00").as_deref(), Some("\u{fffd}"));
+        assert_eq!(unescape("\\ud800\\u0041").as_deref(), Some("\u{fffd}A"));
+        assert_eq!(unescape("\\q"), None);
+        assert_eq!(unescape("\\u12"), None);
+        assert!(string_body_eq("conn\\u0065ct", "connect"));
+        assert!(!string_body_eq("connect", "connec"));
+    }
+
+    #[test]
+    fn heads_and_tails() {
+        let h = array_head(" [ \"msg\" , 1, {\"a\":[2]} ] ").unwrap();
+        assert_eq!(h.kind, Kind::String);
+        assert_eq!(h.raw, "\"msg\"");
+        assert_eq!(h.rest, " 1, {\"a\":[2]} ] ");
+        assert_eq!(array_tail("[\"a\"]").as_deref(), Some("[]"));
+        assert_eq!(array_tail("[[1],2]").as_deref(), Some("[2]"));
+        assert_eq!(array_head("[]"), None);
+        assert_eq!(array_head("{}"), None);
+        assert_eq!(prepend_to_array("\"e\"", "[]").as_deref(), Some("[\"e\"]"));
+        assert_eq!(
+            prepend_to_array("\"e\"", "[1,2]").as_deref(),
+            Some("[\"e\",1,2]")
+        );
+        assert_eq!(
+            prepend_to_array("\"e\"", " [ ]").as_deref(),
+            Some("[\"e\"]")
+        );
+        assert_eq!(prepend_to_array("\"e\"", "{}"), None);
+    }
+}

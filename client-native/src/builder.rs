@@ -1,0 +1,289 @@
+//! [`ClientBuilder`]: every connection option, with socket.io-client's defaults.
+
+use std::future::Future;
+use std::path::Path;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sio_core::{Auth, Config, RoomEvents, Transports};
+
+use crate::client::Client;
+use crate::error::Error;
+use crate::transport::{TlsOptions, TransportOptions};
+
+/// An async function called before every (re)connect of a namespace to produce its `auth`
+/// payload (for example to refresh a token).
+pub type AuthProvider =
+    Arc<dyn Fn() -> Pin<Box<dyn Future<Output = serde_json::Value> + Send>> + Send + Sync>;
+
+/// Builds a [`Client`].
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), sio_client::Error> {
+/// use std::time::Duration;
+/// let client = sio_client::Client::builder("http://localhost:3000")
+///     .auth(serde_json::json!({ "token": "secret" }))
+///     .reconnection_attempts(Some(10))
+///     .ack_timeout(Duration::from_secs(5))
+///     .build()?;
+/// let socket = client.socket("/");
+/// socket.connect().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct ClientBuilder {
+    url: String,
+    path: Option<String>,
+    query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    transports: Transports,
+    timeout: Option<Duration>,
+    reconnection: bool,
+    reconnection_attempts: Option<u32>,
+    reconnection_delay: Duration,
+    reconnection_delay_max: Duration,
+    randomization_factor: f64,
+    ack_timeout: Option<Duration>,
+    retries: u32,
+    auth: Option<serde_json::Value>,
+    auth_provider: Option<AuthProvider>,
+    room_events: RoomEvents,
+    seed: Option<u64>,
+    tls: TlsOptions,
+    ca_files: Vec<std::path::PathBuf>,
+    max_inbound_bytes: usize,
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("url", &self.url)
+            .field("transports", &self.transports)
+            .field("reconnection", &self.reconnection)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    pub(crate) fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            path: None,
+            query: Vec::new(),
+            headers: Vec::new(),
+            transports: Transports::PollingThenWebSocket,
+            timeout: Some(Duration::from_millis(20_000)),
+            reconnection: true,
+            reconnection_attempts: None,
+            reconnection_delay: Duration::from_millis(1000),
+            reconnection_delay_max: Duration::from_millis(5000),
+            randomization_factor: 0.5,
+            ack_timeout: None,
+            retries: 0,
+            auth: None,
+            auth_provider: None,
+            room_events: RoomEvents::default(),
+            seed: None,
+            tls: TlsOptions::default(),
+            ca_files: Vec::new(),
+            max_inbound_bytes: 100_000_000,
+        }
+    }
+
+    /// The Engine.IO path on the server (default `/socket.io/`).
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// Adds a query parameter sent on every request (percent-encoded for you).
+    pub fn query(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.query.push((key.into(), value.into()));
+        self
+    }
+
+    /// Adds an HTTP header sent with every polling request and the WebSocket handshake.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Which transports to use (default: polling, then upgrade to WebSocket).
+    pub fn transports(mut self, transports: Transports) -> Self {
+        self.transports = transports;
+        self
+    }
+
+    /// Per-attempt connect timeout (default 20 s; `None` waits forever).
+    pub fn connect_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Reconnect automatically after a lost connection (default true).
+    pub fn reconnection(mut self, on: bool) -> Self {
+        self.reconnection = on;
+        self
+    }
+
+    /// Give up after this many attempts (`None`, the default, retries forever; `Some(0)` never
+    /// retries).
+    pub fn reconnection_attempts(mut self, attempts: Option<u32>) -> Self {
+        self.reconnection_attempts = attempts;
+        self
+    }
+
+    /// First backoff delay (default 1 s).
+    pub fn reconnection_delay(mut self, delay: Duration) -> Self {
+        self.reconnection_delay = delay;
+        self
+    }
+
+    /// Largest backoff delay (default 5 s).
+    pub fn reconnection_delay_max(mut self, delay: Duration) -> Self {
+        self.reconnection_delay_max = delay;
+        self
+    }
+
+    /// Jitter factor in `[0, 1]` (default 0.5).
+    pub fn randomization_factor(mut self, factor: f64) -> Self {
+        self.randomization_factor = factor;
+        self
+    }
+
+    /// Default deadline for every emit that expects an ack (default none; `emit_with_ack`
+    /// falls back to 30 s so it never waits forever).
+    pub fn ack_timeout(mut self, timeout: Duration) -> Self {
+        self.ack_timeout = Some(timeout);
+        self
+    }
+
+    /// Re-send an unacknowledged emit up to `retries` times (needs [`ack_timeout`](Self::ack_timeout)).
+    pub fn retries(mut self, retries: u32) -> Self {
+        self.retries = retries;
+        self
+    }
+
+    /// A fixed auth payload (a JSON object) sent in every CONNECT.
+    pub fn auth(mut self, auth: serde_json::Value) -> Self {
+        self.auth = Some(auth);
+        self
+    }
+
+    /// An async function asked for the auth payload before every (re)connect.
+    pub fn auth_provider<F, Fut>(mut self, provider: F) -> Self
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = serde_json::Value> + Send + 'static,
+    {
+        self.auth_provider = Some(Arc::new(move || Box::pin(provider())));
+        self
+    }
+
+    /// Event names of the rooms convention (default `join` / `leave`).
+    pub fn room_events(mut self, join: impl Into<String>, leave: impl Into<String>) -> Self {
+        self.room_events = RoomEvents {
+            join: join.into(),
+            leave: leave.into(),
+        };
+        self
+    }
+
+    /// Fixes the jitter seed (reproducible schedules in tests); random by default.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// Trusts the PEM certificates in `path` in addition to the WebPKI roots (for a private CA
+    /// or a self-signed server).
+    pub fn ca_file(mut self, path: impl AsRef<Path>) -> Self {
+        self.ca_files.push(path.as_ref().to_path_buf());
+        self
+    }
+
+    /// Trusts the PEM certificates in `pem` in addition to the WebPKI roots.
+    pub fn add_root_certificates_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.tls.extra_ca_pem.push(pem.into());
+        self
+    }
+
+    /// Accepts ANY server certificate. This removes the protection TLS gives against a
+    /// man-in-the-middle: only for local experiments.
+    pub fn danger_accept_invalid_certs(mut self, yes: bool) -> Self {
+        self.tls.danger_accept_invalid_certs = yes;
+        self
+    }
+
+    /// Largest inbound message or polling response accepted (default 100 MB).
+    pub fn max_inbound_bytes(mut self, bytes: usize) -> Self {
+        self.max_inbound_bytes = bytes;
+        self
+    }
+
+    pub(crate) fn core_config(&self) -> Result<Config, Error> {
+        let mut config = Config::new(&self.url)?;
+        if let Some(path) = &self.path {
+            config.path = path.clone();
+        }
+        config.query = self.query.clone();
+        config.headers = self.headers.clone();
+        config.transports = self.transports;
+        config.timeout = self.timeout;
+        config.reconnection = self.reconnection;
+        config.reconnection_attempts = self.reconnection_attempts;
+        config.reconnection_delay = self.reconnection_delay;
+        config.reconnection_delay_max = self.reconnection_delay_max;
+        config.randomization_factor = self.randomization_factor;
+        config.ack_timeout = self.ack_timeout;
+        config.retries = self.retries;
+        config.auth = if self.auth_provider.is_some() {
+            Auth::Provider
+        } else if let Some(auth) = &self.auth {
+            Auth::Static(auth.to_string())
+        } else {
+            Auth::None
+        };
+        config.room_events = self.room_events.clone();
+        config.seed = self.seed.unwrap_or_else(random_seed);
+        config.max_inbound_bytes = self.max_inbound_bytes;
+        config.validate()?;
+        Ok(config)
+    }
+
+    pub(crate) fn transport_options(&self) -> Result<TransportOptions, Error> {
+        let mut tls = self.tls.clone();
+        for path in &self.ca_files {
+            let pem = std::fs::read(path).map_err(|source| Error::CaFile {
+                path: path.clone(),
+                source,
+            })?;
+            tls.extra_ca_pem.push(pem);
+        }
+        Ok(TransportOptions {
+            tls,
+            max_message_size: self.max_inbound_bytes,
+            ..TransportOptions::default()
+        })
+    }
+
+    pub(crate) fn take_auth_provider(&self) -> Option<AuthProvider> {
+        self.auth_provider.clone()
+    }
+
+    /// Starts the client's driver task on the current tokio runtime. Nothing connects until a
+    /// socket's [`connect`](crate::Socket::connect).
+    pub fn build(self) -> Result<Client, Error> {
+        Client::start(self)
+    }
+}
+
+/// A seed for the backoff jitter from the process's hash randomness (no RNG dependency).
+fn random_seed() -> u64 {
+    use std::collections::hash_map::RandomState;
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = RandomState::new().build_hasher();
+    h.write_u64(0x0510_5eed);
+    h.finish()
+}

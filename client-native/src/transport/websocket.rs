@@ -1,0 +1,505 @@
+//! One WebSocket transport: connect (TCP, TLS, HTTP upgrade), then a poll-driven pump that
+//! writes queued frames in order, reads messages and answers pings, and a short best-effort
+//! close. Everything is driven from [`Transports::next_input`](super::Transports::next_input);
+//! nothing is spawned.
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use rustls::ClientConfig;
+use sio_core::engineio::Frame;
+use sio_core::{TransportId, TransportInput};
+use tokio::net::TcpStream;
+use tokio::time::Sleep;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::error::{CapacityError, ProtocolError};
+use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
+use tokio_tungstenite::tungstenite::protocol::frame::Frame as WsFrame;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+use tokio_tungstenite::Connector;
+
+use super::tls::{describe_tls_eof, describe_tls_error, find_rustls_error};
+
+/// What an open WebSocket is to the pump: a stream of messages and a sink for them.
+trait WsIo:
+    Stream<Item = Result<Message, WsError>> + Sink<Message, Error = WsError> + Send + Unpin
+{
+}
+
+impl<T> WsIo for T where
+    T: Stream<Item = Result<Message, WsError>> + Sink<Message, Error = WsError> + Send + Unpin
+{
+}
+
+/// An open WebSocket: `WebSocketStream<TcpStream>` for `ws://` and
+/// `WebSocketStream<MaybeTlsStream<TcpStream>>` for `wss://`, boxed, so a plain socket does
+/// not carry the space of a rustls connection (~1 KiB) and the table of sockets stays small.
+type WsStream = Box<dyn WsIo>;
+
+/// The opening of a WebSocket: TCP connect, TLS, HTTP upgrade. The error is the text for
+/// [`TransportInput::Closed`].
+type ConnectFuture = Pin<Box<dyn Future<Output = Result<WsStream, String>> + Send>>;
+
+/// At most this many messages are read from one socket per poll, so one busy socket cannot
+/// starve the others or grow the ready queue without bound.
+const READ_BUDGET: usize = 32;
+
+/// How long a closing socket may take to flush its last frames and finish the close
+/// handshake before it is dropped.
+const CLOSE_GRACE: Duration = Duration::from_secs(2);
+
+/// Outgoing messages larger than this are sent as fragments of this size.
+const FRAGMENT_SIZE: usize = 4096;
+
+/// An outbox that grew past this many slots is given back when it empties, so a burst does
+/// not leave an idle connection holding a large buffer.
+const OUTBOX_KEEP: usize = 8;
+
+/// One WebSocket of a client connection.
+pub(super) struct WebSocket {
+    /// The transport this socket is.
+    pub(super) id: TransportId,
+    state: State,
+    /// Frames accepted by [`send`](Self::send) and not yet handed to the socket, in order.
+    outbox: VecDeque<Message>,
+    /// Bytes were handed to the socket (a message, or tungstenite's automatic pong) and not
+    /// yet flushed.
+    flush_pending: bool,
+}
+
+/// Where a [`WebSocket`] is in its life.
+enum State {
+    /// Connecting; `Opened` (or `Closed`) not reported yet.
+    Connecting(ConnectFuture),
+    /// Open; reading and writing.
+    Open(WsStream),
+    /// Closed by the core, or by the server after `Closed` was reported: flushing the outbox
+    /// and the close frame, then reading until the server hangs up or the grace period ends.
+    /// Nothing more is reported.
+    Closing {
+        stream: WsStream,
+        /// Set on the first poll (creating a tokio timer needs the runtime context).
+        deadline: Option<Pin<Box<Sleep>>>,
+        /// The close frame is written and flushed.
+        close_sent: bool,
+    },
+    /// Finished (or being moved between states).
+    Done,
+}
+
+/// Whether a polled [`WebSocket`] stays in the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Keep {
+    /// Still connecting, open or closing.
+    Yes,
+    /// Finished: drop it.
+    No,
+}
+
+impl WebSocket {
+    /// Starts opening `url`; nothing happens until the first poll.
+    pub(super) fn connect(
+        id: TransportId,
+        url: String,
+        headers: Vec<(String, String)>,
+        tls: Arc<ClientConfig>,
+        config: WebSocketConfig,
+    ) -> WebSocket {
+        WebSocket {
+            id,
+            state: State::Connecting(Box::pin(open(url, headers, tls, config))),
+            outbox: VecDeque::new(),
+            flush_pending: false,
+        }
+    }
+
+    /// Queues `frame`; it is written after the frames queued before it. Ignored once the
+    /// socket is closing (its `Closed` was or will be reported).
+    pub(super) fn send(&mut self, frame: Frame) {
+        if matches!(self.state, State::Closing { .. } | State::Done) {
+            return;
+        }
+        let (data, kind) = match frame {
+            Frame::Text(text) if text.len() <= FRAGMENT_SIZE => {
+                self.outbox.push_back(Message::Text(text.into()));
+                return;
+            }
+            Frame::Binary(bytes) if bytes.len() <= FRAGMENT_SIZE => {
+                self.outbox.push_back(Message::Binary(bytes));
+                return;
+            }
+            Frame::Text(text) => (Bytes::from(text), Data::Text),
+            Frame::Binary(bytes) => (bytes, Data::Binary),
+        };
+        // tungstenite keeps its write buffer as large as the largest frame it wrote: send big
+        // messages as fragments (zero-copy slices) so that buffer stays small
+        let mut start = 0;
+        let mut opcode = OpCode::Data(kind);
+        while start < data.len() {
+            let end = data.len().min(start + FRAGMENT_SIZE);
+            let fragment = WsFrame::message(data.slice(start..end), opcode, end == data.len());
+            self.outbox.push_back(Message::Frame(fragment));
+            opcode = OpCode::Data(Data::Continue);
+            start = end;
+        }
+    }
+
+    /// The core closed this transport: a connecting socket is dropped at once, an open one
+    /// writes what is queued and a close frame, best effort, without reporting anything.
+    pub(super) fn close(&mut self) -> Keep {
+        match std::mem::replace(&mut self.state, State::Done) {
+            State::Connecting(_) | State::Done => Keep::No,
+            State::Open(stream) => {
+                self.state = State::Closing {
+                    stream,
+                    deadline: None,
+                    close_sent: false,
+                };
+                Keep::Yes
+            }
+            closing @ State::Closing { .. } => {
+                self.state = closing;
+                Keep::Yes
+            }
+        }
+    }
+
+    /// Drives the socket; reports go to `out`. The waker of `cx` is registered with every
+    /// source that returned `Pending`.
+    pub(super) fn poll(
+        &mut self,
+        cx: &mut Context<'_>,
+        out: &mut VecDeque<TransportInput>,
+    ) -> Keep {
+        let id = self.id;
+        loop {
+            match &mut self.state {
+                State::Done => return Keep::No,
+                State::Connecting(connecting) => match connecting.as_mut().poll(cx) {
+                    Poll::Pending => return Keep::Yes,
+                    Poll::Ready(Err(error)) => {
+                        tracing::debug!(?id, %error, "websocket failed to open");
+                        out.push_back(TransportInput::Closed {
+                            id,
+                            error: Some(error),
+                        });
+                        return Keep::No;
+                    }
+                    Poll::Ready(Ok(stream)) => {
+                        tracing::debug!(?id, "websocket open");
+                        out.push_back(TransportInput::Opened { id });
+                        self.state = State::Open(stream);
+                    }
+                },
+                State::Open(stream) => {
+                    let outcome = poll_open(
+                        id,
+                        stream,
+                        &mut self.outbox,
+                        &mut self.flush_pending,
+                        cx,
+                        out,
+                    );
+                    match outcome {
+                        Ok(OpenOutcome::Open) => return Keep::Yes,
+                        Ok(OpenOutcome::Ended) => return Keep::No,
+                        Ok(OpenOutcome::ClosedByServer) => {
+                            // nothing may be sent after the server's close frame; answer it
+                            // (tungstenite queued the reply) and wait for the server to hang up
+                            self.outbox = VecDeque::new();
+                            if self.close() == Keep::No {
+                                return Keep::No;
+                            }
+                        }
+                        Err(error) => {
+                            let error = describe_runtime_error(&error);
+                            tracing::debug!(?id, ?error, "websocket closed");
+                            out.push_back(TransportInput::Closed { id, error });
+                            return Keep::No;
+                        }
+                    }
+                }
+                State::Closing {
+                    stream,
+                    deadline,
+                    close_sent,
+                } => {
+                    let deadline =
+                        deadline.get_or_insert_with(|| Box::pin(tokio::time::sleep(CLOSE_GRACE)));
+                    if deadline.as_mut().poll(cx).is_ready() {
+                        return Keep::No;
+                    }
+                    return poll_closing(
+                        stream,
+                        &mut self.outbox,
+                        &mut self.flush_pending,
+                        close_sent,
+                        cx,
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// What [`poll_open`] saw.
+enum OpenOutcome {
+    /// Still open.
+    Open,
+    /// The server closed the connection (close frame; `Closed` reported).
+    ClosedByServer,
+    /// The stream ended (EOF; `Closed` reported).
+    Ended,
+}
+
+/// Writes the outbox, reads up to [`READ_BUDGET`] messages, flushes pongs.
+fn poll_open(
+    id: TransportId,
+    stream: &mut WsStream,
+    outbox: &mut VecDeque<Message>,
+    flush_pending: &mut bool,
+    cx: &mut Context<'_>,
+    out: &mut VecDeque<TransportInput>,
+) -> Result<OpenOutcome, WsError> {
+    write_outbox(stream, outbox, flush_pending, cx)?;
+    let mut budget = READ_BUDGET;
+    loop {
+        if budget == 0 {
+            // more may be buffered: make sure we are polled again
+            cx.waker().wake_by_ref();
+            break;
+        }
+        budget -= 1;
+        match stream.poll_next_unpin(cx) {
+            Poll::Pending => break,
+            Poll::Ready(None) => {
+                out.push_back(TransportInput::Closed { id, error: None });
+                return Ok(OpenOutcome::Ended);
+            }
+            Poll::Ready(Some(Err(error))) => return Err(error),
+            Poll::Ready(Some(Ok(message))) => match message {
+                Message::Text(text) => out.push_back(TransportInput::Frame {
+                    id,
+                    frame: Frame::Text(text.as_str().to_owned()),
+                }),
+                Message::Binary(bytes) => out.push_back(TransportInput::Frame {
+                    id,
+                    frame: Frame::Binary(bytes),
+                }),
+                // tungstenite queued the pong; it goes out with the next flush
+                Message::Ping(_) => *flush_pending = true,
+                Message::Pong(_) | Message::Frame(_) => {}
+                Message::Close(frame) => {
+                    let error = close_frame_error(frame.as_ref());
+                    tracing::debug!(?id, ?frame, "websocket closed by the server");
+                    out.push_back(TransportInput::Closed { id, error });
+                    return Ok(OpenOutcome::ClosedByServer);
+                }
+            },
+        }
+    }
+    if *flush_pending {
+        if let Poll::Ready(result) = stream.poll_flush_unpin(cx) {
+            result?;
+            *flush_pending = false;
+        }
+    }
+    Ok(OpenOutcome::Open)
+}
+
+/// Hands queued messages to the socket while it accepts them, then flushes.
+fn write_outbox(
+    stream: &mut WsStream,
+    outbox: &mut VecDeque<Message>,
+    flush_pending: &mut bool,
+    cx: &mut Context<'_>,
+) -> Result<(), WsError> {
+    while !outbox.is_empty() {
+        match stream.poll_ready_unpin(cx) {
+            Poll::Pending => return Ok(()),
+            Poll::Ready(result) => result?,
+        }
+        let Some(message) = outbox.pop_front() else {
+            break;
+        };
+        stream.start_send_unpin(message)?;
+        *flush_pending = true;
+    }
+    if outbox.capacity() > OUTBOX_KEEP {
+        *outbox = VecDeque::new();
+    }
+    if *flush_pending {
+        if let Poll::Ready(result) = stream.poll_flush_unpin(cx) {
+            result?;
+            *flush_pending = false;
+        }
+    }
+    Ok(())
+}
+
+/// Flushes the outbox, sends the close frame, then reads (and discards) until the server
+/// hangs up. Any error ends it: the close is best effort.
+fn poll_closing(
+    stream: &mut WsStream,
+    outbox: &mut VecDeque<Message>,
+    flush_pending: &mut bool,
+    close_sent: &mut bool,
+    cx: &mut Context<'_>,
+) -> Keep {
+    if !*close_sent {
+        if write_outbox(stream, outbox, flush_pending, cx).is_err() {
+            return Keep::No;
+        }
+        if !outbox.is_empty() {
+            return Keep::Yes;
+        }
+        match stream.poll_close_unpin(cx) {
+            Poll::Pending => return Keep::Yes,
+            Poll::Ready(Err(_)) => return Keep::No,
+            Poll::Ready(Ok(())) => *close_sent = true,
+        }
+    }
+    for _ in 0..READ_BUDGET {
+        match stream.poll_next_unpin(cx) {
+            Poll::Pending => return Keep::Yes,
+            Poll::Ready(None | Some(Err(_))) => return Keep::No,
+            Poll::Ready(Some(Ok(_))) => {}
+        }
+    }
+    cx.waker().wake_by_ref();
+    Keep::Yes
+}
+
+/// A close frame's report: `None` for a normal close (or none given), else its code and reason.
+fn close_frame_error(frame: Option<&CloseFrame>) -> Option<String> {
+    let frame = frame?;
+    match frame.code {
+        CloseCode::Normal | CloseCode::Away | CloseCode::Status => None,
+        code => Some(if frame.reason.is_empty() {
+            format!("websocket closed by the server with code {code}")
+        } else {
+            format!(
+                "websocket closed by the server with code {code}: {}",
+                frame.reason.as_str()
+            )
+        }),
+    }
+}
+
+/// The report for an error on an open socket; `None` when it is an orderly end.
+fn describe_runtime_error(error: &WsError) -> Option<String> {
+    match error {
+        WsError::ConnectionClosed
+        | WsError::AlreadyClosed
+        | WsError::Protocol(ProtocolError::ResetWithoutClosingHandshake) => None,
+        WsError::Capacity(CapacityError::MessageTooLong { size, max_size }) => Some(format!(
+            "websocket message of {size} bytes exceeds the limit of {max_size} bytes"
+        )),
+        WsError::Io(io) => Some(match find_rustls_error(io) {
+            Some(tls) => describe_tls_error("the server", tls),
+            None => format!("websocket connection lost: {io}"),
+        }),
+        other => Some(format!("websocket error: {other}")),
+    }
+}
+
+/// Opens a WebSocket: builds the request with `headers`, connects TCP, wraps it in TLS for
+/// `wss://`, and performs the HTTP upgrade. Errors are sentences naming the failed step.
+async fn open(
+    url: String,
+    headers: Vec<(String, String)>,
+    tls: Arc<ClientConfig>,
+    config: WebSocketConfig,
+) -> Result<WsStream, String> {
+    // messages name the URL without its query, which may carry tokens
+    let shown = url.split(['?', '#']).next().unwrap_or_default();
+    let mut request = url
+        .as_str()
+        .into_client_request()
+        .map_err(|e| format!("invalid websocket URL {shown}: {e}"))?;
+    for (name, value) in headers {
+        let header = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| format!("invalid websocket header name {name:?}"))?;
+        let value = HeaderValue::from_str(&value)
+            .map_err(|_| format!("invalid value for websocket header {name:?}"))?;
+        request.headers_mut().append(header, value);
+    }
+    let uri = request.uri();
+    let secure = match uri.scheme_str() {
+        Some("wss") => true,
+        Some("ws") => false,
+        _ => {
+            return Err(format!(
+                "invalid websocket URL {shown}: the scheme must be ws or wss"
+            ))
+        }
+    };
+    let Some(host) = uri.host() else {
+        return Err(format!("invalid websocket URL {shown}: no host"));
+    };
+    let port = uri.port_u16().unwrap_or(if secure { 443 } else { 80 });
+    let authority = format!("{host}:{port}");
+    let bare_host = host.trim_start_matches('[').trim_end_matches(']');
+    let tcp = TcpStream::connect((bare_host, port))
+        .await
+        .map_err(|e| format!("could not connect to {authority}: {e}"))?;
+    // Engine.IO messages are small and latency-bound
+    let _ = tcp.set_nodelay(true);
+    let describe = |e: WsError| describe_open_error(&e, secure, &authority);
+    if secure {
+        let connector = Some(Connector::Rustls(tls));
+        let (stream, _response) =
+            tokio_tungstenite::client_async_tls_with_config(request, tcp, Some(config), connector)
+                .await
+                .map_err(describe)?;
+        Ok(Box::new(stream))
+    } else {
+        let (stream, _response) =
+            tokio_tungstenite::client_async_with_config(request, tcp, Some(config))
+                .await
+                .map_err(describe)?;
+        Ok(Box::new(stream))
+    }
+}
+
+/// The report for a failed TLS handshake or HTTP upgrade.
+fn describe_open_error(error: &WsError, secure: bool, authority: &str) -> String {
+    match error {
+        WsError::Http(response) => {
+            let status = response.status();
+            let mut text = format!(
+                "websocket upgrade rejected by {authority}: HTTP {} {}",
+                status.as_u16(),
+                status.canonical_reason().unwrap_or("")
+            );
+            if let Some(body) = response.body().as_deref().filter(|b| !b.is_empty()) {
+                let snippet = String::from_utf8_lossy(&body[..body.len().min(200)]);
+                text.push_str(": ");
+                text.push_str(snippet.trim());
+            }
+            text.trim_end().to_owned()
+        }
+        WsError::Io(io) => match find_rustls_error(io) {
+            Some(tls) => describe_tls_error(authority, tls),
+            None if secure && io.kind() == std::io::ErrorKind::UnexpectedEof => {
+                describe_tls_eof(authority, io)
+            }
+            None if secure => format!("TLS or websocket handshake with {authority} failed: {io}"),
+            None => format!("websocket handshake with {authority} failed: {io}"),
+        },
+        WsError::Tls(tls) => format!("TLS problem with {authority}: {tls}"),
+        WsError::Protocol(ProtocolError::HandshakeIncomplete) => format!(
+            "websocket handshake with {authority} failed: the server closed the connection \
+             without answering the upgrade request"
+        ),
+        other => format!("websocket handshake with {authority} failed: {other}"),
+    }
+}

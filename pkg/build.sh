@@ -1,0 +1,18 @@
+#!/bin/sh
+# `npm run build`: the WebAssembly module into wasm/ (wasm-pack with the size profile, then
+# wasm-opt), and the TypeScript into dist/. Both folders are generated (see /.gitignore).
+#
+# Needs: wasm-pack, wasm-bindgen-cli at the Cargo.lock version, the wasm32-unknown-unknown
+# target (scripts/browser-deps.sh installs them), and `npm ci` here (TypeScript, binaryen).
+set -eu
+cd "$(dirname "$0")"
+rm -rf wasm dist
+wasm-pack --log-level warn build ../client-wasm --target web --profile wasm-release \
+  --out-dir ../pkg/wasm --out-name sio_wasm --no-pack --no-gitignore --no-opt
+# Debian's binaryen (108) cannot read the reference-types code wasm-bindgen emits; the npm
+# binaryen (a pinned devDependency) can.
+./node_modules/.bin/wasm-opt wasm/sio_wasm_bg.wasm -o wasm/sio_wasm_bg.wasm -Os \
+  --enable-bulk-memory --enable-reference-types --enable-nontrapping-float-to-int \
+  --enable-sign-ext --enable-multivalue --enable-mutable-globals \
+  --low-memory-unused --zero-filled-memory --strip-debug --strip-producers
+./node_modules/.bin/tsc -p tsconfig.json
