@@ -11,9 +11,13 @@ CARGO ?= cargo
 SERVER_DIR := tests/server
 NODE_STAMP := $(SERVER_DIR)/node_modules/.sio-stamp
 
-.PHONY: test deps node-deps wasm-target fmt-check clippy cargo-test vectors-check wasm-core bench-codec
+.PHONY: test deps node-deps wasm-target fmt-check clippy clippy-wasm cargo-test vectors-check \
+	wasm-core browser-deps test-browser bench-codec
 
-test: deps fmt-check clippy cargo-test vectors-check wasm-core
+# The wasm package's gzip budget enforced by test-browser (see scripts/size-check.js).
+SIZE_BUDGET_KB ?= 140
+
+test: deps fmt-check clippy clippy-wasm cargo-test vectors-check wasm-core test-browser
 	@echo "make test: all green"
 
 deps: node-deps wasm-target
@@ -44,6 +48,17 @@ vectors-check: node-deps
 # The core must build for the browser: no runtime, no clock, no I/O.
 wasm-core: wasm-target
 	$(CARGO) build -p sio-core --target wasm32-unknown-unknown --release
+
+browser-deps: wasm-target
+	bash scripts/browser-deps.sh
+
+# Browser-only code is invisible to the host clippy run.
+clippy-wasm: browser-deps
+	$(CARGO) clippy -p sio-wasm --all-targets --target wasm32-unknown-unknown -- -D warnings
+
+# wasm-pack test in headless Chromium, the React shim via Playwright, the size check.
+test-browser: node-deps browser-deps
+	SIZE_BUDGET_KB=$(SIZE_BUDGET_KB) bash scripts/test-browser.sh
 
 bench-codec: node-deps
 	node tests/bench/compare-codec.js
