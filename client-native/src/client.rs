@@ -38,7 +38,7 @@ impl Client {
     pub(crate) fn start(builder: ClientBuilder) -> Result<Self, Error> {
         let config = builder.core_config()?;
         let transports = Transports::new(builder.transport_options()?)?;
-        let runtime = tokio::runtime::Handle::try_current().map_err(|_| Error::Closed)?;
+        let runtime = tokio::runtime::Handle::try_current().map_err(|_| Error::NoRuntime)?;
         let (commands, rx) = mpsc::unbounded_channel();
         let shared = Arc::new(Shared {
             commands,

@@ -41,6 +41,9 @@ pub enum Error {
     /// The server did not ask for an acknowledgement of this message.
     #[error("the server did not ask for an acknowledgement")]
     NoAckRequested,
+    /// `build()` was called outside a tokio runtime (the client needs one for its task).
+    #[error("no tokio runtime: build the client from within a tokio runtime")]
+    NoRuntime,
     /// The client was closed (or its runtime shut down).
     #[error("the client is closed")]
     Closed,

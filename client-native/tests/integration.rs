@@ -379,3 +379,15 @@ async fn emits_during_the_upgrade_keep_their_order() {
     assert_eq!(v, (0..200).collect::<Vec<_>>());
     client.close().await;
 }
+
+#[test]
+fn building_outside_a_runtime_is_a_typed_error() {
+    let err = sio_client::Client::builder("http://127.0.0.1:1")
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, Error::NoRuntime), "{err:?}");
+    let err = sio_client::Client::builder("localhost:1")
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, Error::Config(_)), "{err:?}");
+}
