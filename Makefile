@@ -12,12 +12,12 @@ SERVER_DIR := tests/server
 NODE_STAMP := $(SERVER_DIR)/node_modules/.sio-stamp
 
 .PHONY: test deps node-deps wasm-target fmt-check clippy clippy-wasm cargo-test vectors-check \
-	wasm-core browser-deps test-browser bench-codec
+	wasm-core browser-deps test-browser bench-codec doc-check
 
 # The wasm package's gzip budget enforced by test-browser (see scripts/size-check.js).
 SIZE_BUDGET_KB ?= 140
 
-test: deps fmt-check clippy clippy-wasm cargo-test vectors-check wasm-core test-browser
+test: deps fmt-check clippy clippy-wasm doc-check cargo-test vectors-check wasm-core test-browser
 	@echo "make test: all green"
 
 deps: node-deps wasm-target
@@ -37,6 +37,10 @@ fmt-check:
 
 clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+# Every public item documented, no broken intra-doc links.
+doc-check:
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps -p sio-core -p sio-client -p sio-test-support
 
 cargo-test:
 	$(CARGO) test --workspace
