@@ -1,6 +1,7 @@
 # sio — one command to test everything, one to see it run.
 #
 #   make test         install what is missing, then fmt, clippy, all tests, wasm32 build of the core
+#   make demo         the React chat + Rust bot on the bundled server (Ctrl-C stops it)
 #   make bench-codec  our codec vs socket.io-parser, side by side
 #
 # Installs are idempotent and skipped when already satisfied, so repeated runs stay fast.
@@ -12,7 +13,7 @@ SERVER_DIR := tests/server
 NODE_STAMP := $(SERVER_DIR)/node_modules/.sio-stamp
 
 .PHONY: test deps node-deps wasm-target fmt-check clippy clippy-wasm cargo-test vectors-check \
-	wasm-core browser-deps test-browser bench-codec doc-check
+	wasm-core browser-deps test-browser bench-codec doc-check demo demo-smoke
 
 # The wasm package's gzip budget enforced by test-browser (see scripts/size-check.js).
 SIZE_BUDGET_KB ?= 140
@@ -66,3 +67,11 @@ test-browser: node-deps browser-deps
 
 bench-codec: node-deps
 	node tests/bench/compare-codec.js
+
+# The React chat + Rust bot on the bundled server; prints the URL, Ctrl-C stops everything.
+demo:
+	bash scripts/demo.sh
+
+# The same in headless Chromium: checks the chat end to end, refreshes docs/demo.png, stops.
+demo-smoke:
+	bash scripts/demo.sh --smoke
