@@ -11,8 +11,21 @@ wasm-pack --log-level warn build ../client-wasm --target web --profile wasm-rele
   --out-dir ../pkg/wasm --out-name sio_wasm --no-pack --no-gitignore --no-opt
 # Debian's binaryen (108) cannot read the reference-types code wasm-bindgen emits; the npm
 # binaryen (a pinned devDependency) can.
-./node_modules/.bin/wasm-opt wasm/sio_wasm_bg.wasm -o wasm/sio_wasm_bg.wasm -Os \
+./node_modules/.bin/wasm-opt wasm/sio_wasm_bg.wasm -o wasm/sio_wasm_bg.wasm -Oz --converge \
   --enable-bulk-memory --enable-reference-types --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-multivalue --enable-mutable-globals \
-  --low-memory-unused --zero-filled-memory --strip-debug --strip-producers
-./node_modules/.bin/tsc -p tsconfig.json
+  --low-memory-unused --zero-filled-memory --strip-debug --strip-producers --strip-target-features
+# The JavaScript is shipped minified (terser), like socket.io-client's dist bundles: the
+# generated wasm-bindgen glue as is, the compiled TypeScript with source maps back to src/
+# (the declarations keep the doc comments, which editors show).
+./node_modules/.bin/tsc -p tsconfig.json --emitDeclarationOnly
+./node_modules/.bin/tsc -p tsconfig.json --declaration false --removeComments --sourceMap --inlineSources
+minify() {
+  input=$1
+  shift
+  ./node_modules/.bin/terser "$input" --module --compress --mangle --keep-classnames "$@"
+}
+minify wasm/sio_wasm.js -o wasm/sio_wasm.js
+for f in dist/*.js; do
+  minify "$f" --source-map "content='$f.map',url='$(basename "$f").map'" -o "$f"
+done

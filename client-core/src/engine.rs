@@ -79,10 +79,10 @@ pub(crate) struct Engine {
     active: Active,
     probe: Option<Probe>,
     handshake: Option<Handshake>,
-    write_queue: VecDeque<Packet>,
+    write_queue: Vec<Packet>,
     timers: TimerTable,
     commands: VecDeque<TransportCommand>,
-    events: VecDeque<EngineEvent>,
+    events: Vec<EngineEvent>,
     next_id: u64,
     cache_buster: u64,
 }
@@ -95,8 +95,8 @@ impl Engine {
             push_query_pair(&mut base_query, k, v);
         }
         Self {
-            http_base: format!("{}{}", config.url.origin(false), path),
-            ws_base: format!("{}{}", config.url.origin(true), path),
+            http_base: config.url.origin(false) + &path,
+            ws_base: config.url.origin(true) + &path,
             base_query,
             headers: config.headers.clone(),
             transports: config.transports,
@@ -106,10 +106,10 @@ impl Engine {
             active: Active::None,
             probe: None,
             handshake: None,
-            write_queue: VecDeque::new(),
+            write_queue: Vec::new(),
             timers: TimerTable::default(),
             commands: VecDeque::new(),
-            events: VecDeque::new(),
+            events: Vec::new(),
             next_id: 0,
             cache_buster: config.seed.rotate_left(17) & 0xffff_ffff,
         }
@@ -247,7 +247,7 @@ impl Engine {
     fn fail(&mut self, reason: DisconnectReason, open_error: OpenError) {
         let was = self.state;
         self.teardown();
-        self.events.push_back(match was {
+        self.events.push(match was {
             State::Open => EngineEvent::Closed(reason),
             _ => EngineEvent::OpenFailed(open_error),
         });
@@ -258,7 +258,7 @@ impl Engine {
         if self.state == State::Closed {
             return;
         }
-        self.write_queue.push_back(packet);
+        self.write_queue.push(packet);
         self.flush();
     }
 
@@ -313,7 +313,7 @@ impl Engine {
             Active::None => {}
             Active::WebSocket(id) => {
                 let id = *id;
-                while let Some(packet) = self.write_queue.pop_front() {
+                for packet in std::mem::take(&mut self.write_queue) {
                     self.commands.push_back(TransportCommand::Send {
                         id,
                         frame: packet.to_frame(),
@@ -326,7 +326,7 @@ impl Engine {
                 }
                 let id = p.id;
                 let max = self.handshake.as_ref().map_or(u64::MAX, |h| h.max_payload);
-                let queued = self.write_queue.make_contiguous();
+                let queued = &self.write_queue;
                 let n = split_batch(queued, max).max(1).min(queued.len());
                 let body = encode_payload(&queued[..n]);
                 self.write_queue.drain(..n);
@@ -483,7 +483,7 @@ impl Engine {
                 );
                 let offers_ws = handshake.upgrades.iter().any(|u| u == "websocket");
                 self.handshake = Some(handshake);
-                self.events.push_back(EngineEvent::Open);
+                self.events.push(EngineEvent::Open);
                 if self.transports == Transports::PollingThenWebSocket
                     && offers_ws
                     && matches!(self.active, Active::Polling(_))
@@ -504,10 +504,10 @@ impl Engine {
                     let at = now + h.ping_interval + h.ping_timeout;
                     self.timers.set(Timer::Heartbeat, at);
                 }
-                self.events.push_back(EngineEvent::Ping);
+                self.events.push(EngineEvent::Ping);
                 self.send(Packet::Pong(None));
             }
-            Packet::Message(data) => self.events.push_back(EngineEvent::Message(data)),
+            Packet::Message(data) => self.events.push(EngineEvent::Message(data)),
             Packet::Close => self.fail(
                 DisconnectReason::TransportClose,
                 OpenError::Transport("closed by server".into()),
@@ -588,7 +588,7 @@ impl Engine {
             id: probe.id,
             frame: Packet::Upgrade.to_frame(),
         });
-        self.events.push_back(EngineEvent::Upgraded);
+        self.events.push(EngineEvent::Upgraded);
         self.flush();
     }
 
@@ -615,8 +615,9 @@ impl Engine {
         self.commands.pop_front()
     }
 
-    pub(crate) fn poll_event(&mut self) -> Option<EngineEvent> {
-        self.events.pop_front()
+    /// The events reported since the last call, in order.
+    pub(crate) fn take_events(&mut self) -> Vec<EngineEvent> {
+        std::mem::take(&mut self.events)
     }
 
     /// Number of packets waiting for the transport (for state-growth checks in tests).

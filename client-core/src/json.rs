@@ -13,7 +13,7 @@
 
 use std::fmt;
 
-mod number;
+pub(crate) mod number;
 mod parse;
 
 pub use number::{is_js_whitespace, js_string_to_number, write_f64, write_i64, write_u64};
@@ -94,8 +94,9 @@ impl fmt::Display for JsonError {
 impl std::error::Error for JsonError {}
 
 /// Error type of the scanners: [`JsonError`] when the caller wants to know what is wrong, `()`
-/// on the fast path (a zero-sized error keeps `Result<usize, ()>` in registers; the detailed
-/// error is recomputed only for input that fails).
+/// where only validity matters (a zero-sized error keeps `Result<usize, ()>` in registers). The
+/// whole-value validator is only ever instantiated with [`JsonError`], so that the binary holds
+/// one copy of it.
 pub(crate) trait Fail: Sized {
     fn at(kind: JsonErrorKind, offset: usize) -> Self;
 }
@@ -294,19 +295,11 @@ fn kind_of(c: u8) -> Option<Kind> {
 pub fn validate(text: &str) -> Result<Kind, JsonError> {
     let b = text.as_bytes();
     let start = skip_ws(b, 0);
-    if let Ok(i) = validate_value_at::<()>(b, start) {
-        if skip_ws(b, i) == b.len() {
-            if let Some(k) = b.get(start).copied().and_then(kind_of) {
-                return Ok(k);
-            }
-        }
+    let end = skip_ws(b, validate_value_at::<JsonError>(b, start)?);
+    match b.get(start).copied().and_then(kind_of) {
+        Some(k) if end == b.len() => Ok(k),
+        _ => Err(JsonError::new(JsonErrorKind::TrailingCharacters, end)),
     }
-    // Invalid: scan again, this time keeping track of what is wrong.
-    let i = validate_value_at::<JsonError>(b, start)?;
-    Err(JsonError::new(
-        JsonErrorKind::TrailingCharacters,
-        skip_ws(b, i),
-    ))
 }
 
 /// The kind of the first value in `text` (after whitespace), judged by its first byte only;
@@ -393,7 +386,174 @@ pub(crate) fn validate_value_at<E: Fail>(b: &[u8], mut i: usize) -> Result<usize
 /// Skips one value of an already validated text starting at `i`; returns the index after it,
 /// or `None` if the text turns out to be malformed. Never recurses.
 pub(crate) fn skip_value(b: &[u8], i: usize) -> Option<usize> {
-    validate_value_at::<()>(b, i).ok()
+    // The same instantiation as `validate`'s: one copy of the validator in the binary.
+    validate_value_at::<JsonError>(b, i).ok()
+}
+
+/// The members of an object text that has already been validated (surrounding whitespace
+/// allowed), in order: the raw key body (between the quotes, escapes included) and the raw text
+/// of the value. Empty for a non-object; stops early on malformed input.
+pub(crate) fn members(text: &str) -> Members<'_> {
+    let b = text.as_bytes();
+    let open = skip_ws(b, 0);
+    Members {
+        text,
+        i: if b.get(open) == Some(&b'{') {
+            open + 1
+        } else {
+            b.len()
+        },
+    }
+}
+
+/// Iterator returned by [`members`].
+pub(crate) struct Members<'a> {
+    text: &'a str,
+    /// Just after the `{` or a `,`; the text's length when done.
+    i: usize,
+}
+
+impl<'a> Iterator for Members<'a> {
+    type Item = (&'a str, &'a str);
+
+    fn next(&mut self) -> Option<(&'a str, &'a str)> {
+        let b = self.text.as_bytes();
+        let key = skip_ws(b, self.i);
+        self.i = b.len();
+        if b.get(key) != Some(&b'"') {
+            return None;
+        }
+        let key_end = skip_value(b, key)?;
+        let colon = skip_ws(b, key_end);
+        if b.get(colon) != Some(&b':') {
+            return None;
+        }
+        let start = skip_ws(b, colon + 1);
+        let end = skip_value(b, start)?;
+        let after = skip_ws(b, end);
+        if b.get(after) == Some(&b',') {
+            self.i = after + 1;
+        }
+        Some((
+            self.text.get(key + 1..key_end - 1)?,
+            self.text.get(start..end)?,
+        ))
+    }
+}
+
+/// The raw value of member `key` of a validated object text (the last one when the key is
+/// repeated, as `JSON.parse` keeps it).
+pub(crate) fn member<'a>(object: &'a str, key: &str) -> Option<&'a str> {
+    members(object)
+        .filter(|(k, _)| string_body_eq(k, key))
+        .last()
+        .map(|(_, v)| v)
+}
+
+/// The raw elements of an array text that has already been validated (surrounding whitespace
+/// allowed). Empty for a non-array; stops early on malformed input.
+pub fn elements(text: &str) -> Elements<'_> {
+    let b = text.as_bytes();
+    let open = skip_ws(b, 0);
+    let first = skip_ws(b, open + 1);
+    Elements {
+        text,
+        i: if b.get(open) == Some(&b'[') && b.get(first) != Some(&b']') {
+            first
+        } else {
+            b.len()
+        },
+    }
+}
+
+/// Iterator returned by [`elements`].
+#[derive(Debug, Clone)]
+pub struct Elements<'a> {
+    text: &'a str,
+    /// Where the next element starts; the text's length when done.
+    i: usize,
+}
+
+impl<'a> Iterator for Elements<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let b = self.text.as_bytes();
+        let start = skip_ws(b, self.i);
+        self.i = b.len();
+        let end = skip_value(b, start)?;
+        let after = skip_ws(b, end);
+        if b.get(after) == Some(&b',') {
+            self.i = after + 1;
+        }
+        self.text.get(start..end)
+    }
+}
+
+/// The string a raw JSON value denotes, if it is a string literal (see [`unescape`]).
+pub fn as_string(raw: &str) -> Option<String> {
+    unescape(raw.strip_prefix('"')?.strip_suffix('"')?)
+}
+
+/// The string elements of the JSON text of an array (other elements are skipped); empty when
+/// `text` is not a valid JSON array.
+pub fn string_array(text: &str) -> Vec<String> {
+    if validate(text) != Ok(Kind::Array) {
+        return Vec::new();
+    }
+    elements(text).filter_map(as_string).collect()
+}
+
+/// Appends the JSON text of validated `raw` as `JSON.stringify(JSON.parse(raw))` would write it
+/// (up to numbers, which are kept as written): no white space, strings escaped like
+/// [`write_string`] (lone surrogates become U+FFFD, see [`unescape`]), and a key repeated in an
+/// object written once, at its first position, with its last value. `false` (with `out` in an
+/// unspecified state) if `raw` turns out not to be valid JSON.
+pub(crate) fn write_normalized(out: &mut String, raw: &str) -> bool {
+    let raw = raw.trim_matches([' ', '\t', '\n', '\r']);
+    match raw.as_bytes().first() {
+        Some(b'{') => {
+            let mut fields: Vec<(String, &str)> = Vec::new();
+            for (k, v) in members(raw) {
+                let Some(k) = unescape(k) else { return false };
+                match fields.iter_mut().find(|(key, _)| *key == k) {
+                    Some(field) => field.1 = v,
+                    None => fields.push((k, v)),
+                }
+            }
+            out.push('{');
+            for (i, (k, v)) in fields.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_string(out, k);
+                out.push(':');
+                if !write_normalized(out, v) {
+                    return false;
+                }
+            }
+            out.push('}');
+        }
+        Some(b'[') => {
+            out.push('[');
+            for (i, v) in elements(raw).enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                if !write_normalized(out, v) {
+                    return false;
+                }
+            }
+            out.push(']');
+        }
+        Some(b'"') => match as_string(raw) {
+            Some(s) => write_string(out, &s),
+            None => return false,
+        },
+        Some(_) => out.push_str(raw),
+        None => return false,
+    }
+    true
 }
 
 /// Appends `s` as a JSON string literal (with quotes), escaped exactly like `JSON.stringify`:
@@ -533,11 +693,7 @@ pub fn array_head(text: &str) -> Option<ArrayHead<'_>> {
     }
     let start = skip_ws(b, open + 1);
     let kind = kind_of(*b.get(start)?)?;
-    let end = match kind {
-        Kind::String => scan_string::<()>(b, start + 1).ok()?,
-        Kind::Number => scan_number::<()>(b, start).ok()?,
-        _ => skip_value(b, start)?,
-    };
+    let end = skip_value(b, start)?;
     let after = skip_ws(b, end);
     let rest = match b.get(after)? {
         b',' => after + 1,
@@ -730,5 +886,39 @@ mod tests {
             Some("[\"e\"]")
         );
         assert_eq!(prepend_to_array("\"e\"", "{}"), None);
+    }
+
+    #[test]
+    fn members_elements_and_string_arrays() {
+        let o = " { \"a\" : [1, {\"b\":2}] , \"c\":\"x\\u0041\", \"a\":null } ";
+        let m: Vec<_> = members(o).collect();
+        assert_eq!(
+            m,
+            vec![
+                ("a", "[1, {\"b\":2}]"),
+                ("c", "\"x\\u0041\""),
+                ("a", "null")
+            ]
+        );
+        assert_eq!(member(o, "a"), Some("null"));
+        assert_eq!(member(o, "c").and_then(as_string).as_deref(), Some("xA"));
+        assert_eq!(member(o, "d"), None);
+        assert_eq!(members("[1]").count(), 0);
+        assert_eq!(
+            elements(" [ 1 ,\"two\", [3] ] ").collect::<Vec<_>>(),
+            vec!["1", "\"two\"", "[3]"]
+        );
+        assert_eq!(elements("[]").count(), 0);
+        assert_eq!(
+            string_array("[\"a\",1,\"b\\n\"]"),
+            vec!["a".to_string(), "b\n".to_string()]
+        );
+        assert!(string_array("[\"a\"").is_empty());
+        let mut out = String::new();
+        assert!(write_normalized(
+            &mut out,
+            " {\"k\" : [ 1 , \"\\u00e9\" ], \"j\":{}, \"k\": -0 } "
+        ));
+        assert_eq!(out, "{\"k\":-0,\"j\":{}}");
     }
 }

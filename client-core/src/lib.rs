@@ -48,7 +48,8 @@
 //!
 //! Call order: after **any** `handle_*` call or command, drain `poll_transport` and
 //! `poll_event`, then re-read `poll_timeout`. `now` must come from a monotonic clock; on
-//! `wasm32-unknown-unknown` the [`Instant`] type is `web_time::Instant`.
+//! `wasm32-unknown-unknown` the [`Instant`] type is the core's own [`instant::Instant`], built
+//! by the driver from a `performance.now()` reading.
 //!
 //! ## Payloads
 //!
@@ -80,6 +81,7 @@ mod engine;
 pub mod engineio;
 pub mod error;
 pub mod event;
+pub mod instant;
 pub mod json;
 mod manager;
 mod socket;
@@ -100,12 +102,14 @@ pub use transport::{
 };
 pub use value::{Payload, Value};
 
-/// The monotonic instant type the core takes as `now` (`web_time::Instant` on wasm32).
+/// The monotonic instant type the core takes as `now` (on wasm32-unknown-unknown, which has no
+/// `std::time::Instant`, the core's own [`instant::Instant`]).
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+pub use crate::instant::Instant;
+/// The monotonic instant type the core takes as `now` (on wasm32-unknown-unknown, which has no
+/// `std::time::Instant`, the core's own [`instant::Instant`]).
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 pub use std::time::Instant;
-/// The monotonic instant type the core takes as `now` (`web_time::Instant` on wasm32).
-#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
-pub use web_time::Instant;
 
 /// A fixed starting instant for unit tests.
 #[cfg(test)]

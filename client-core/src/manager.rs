@@ -423,14 +423,21 @@ impl Manager {
     }
 
     fn process_engine(&mut self, now: Instant) {
-        while let Some(event) = self.engine.poll_event() {
-            match event {
-                EngineEvent::Open => self.on_open(now),
-                EngineEvent::Message(data) => self.on_data(now, data),
-                EngineEvent::Ping => self.events.push_back(Event::Ping),
-                EngineEvent::Upgraded => self.events.push_back(Event::Upgrade),
-                EngineEvent::OpenFailed(error) => self.on_open_error(now, error),
-                EngineEvent::Closed(reason) => self.on_close(now, reason),
+        // In order, including events that handling these ones causes.
+        loop {
+            let events = self.engine.take_events();
+            if events.is_empty() {
+                return;
+            }
+            for event in events {
+                match event {
+                    EngineEvent::Open => self.on_open(now),
+                    EngineEvent::Message(data) => self.on_data(now, data),
+                    EngineEvent::Ping => self.events.push_back(Event::Ping),
+                    EngineEvent::Upgraded => self.events.push_back(Event::Upgrade),
+                    EngineEvent::OpenFailed(error) => self.on_open_error(now, error),
+                    EngineEvent::Closed(reason) => self.on_close(now, reason),
+                }
             }
         }
     }

@@ -4,7 +4,7 @@
 //! A `Socket` never touches the network itself: the [`Manager`](crate::Manager) hands it an
 //! [`Io`] (the engine plus the event queue) for every call.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use crate::engine::Engine;
@@ -117,15 +117,20 @@ pub(crate) struct Socket {
     last_offset: Option<String>,
     recovered: bool,
     next_wire_id: u64,
-    acks: BTreeMap<u64, PendingAck>,
-    deadlines: BTreeSet<(Instant, u64)>,
-    send_buffer: VecDeque<Buffered>,
-    receive_buffer: VecDeque<Event>,
+    // Sorted vectors rather than B-trees: a handful of entries is the rule, and a B-tree's
+    // code is a sizeable part of the browser bundle.
+    /// Pending acks by wire id, sorted by id.
+    acks: Vec<(u64, PendingAck)>,
+    /// Ack deadlines, sorted.
+    deadlines: Vec<(Instant, u64)>,
+    send_buffer: Vec<Buffered>,
+    receive_buffer: Vec<Event>,
     retry_queue: VecDeque<Retrying>,
     rooms: Vec<String>,
     joins_while_away: Vec<String>,
     leaves_while_away: Vec<String>,
-    server_acks: BTreeSet<u64>,
+    /// Ids of server events waiting for our ack, sorted.
+    server_acks: Vec<u64>,
 }
 
 /// Events received before CONNECT completes are kept (bounded) and delivered on connect.
@@ -144,15 +149,15 @@ impl Socket {
             last_offset: None,
             recovered: false,
             next_wire_id: 0,
-            acks: BTreeMap::new(),
-            deadlines: BTreeSet::new(),
-            send_buffer: VecDeque::new(),
-            receive_buffer: VecDeque::new(),
+            acks: Vec::new(),
+            deadlines: Vec::new(),
+            send_buffer: Vec::new(),
+            receive_buffer: Vec::new(),
             retry_queue: VecDeque::new(),
             rooms: Vec::new(),
             joins_while_away: Vec::new(),
             leaves_while_away: Vec::new(),
-            server_acks: BTreeSet::new(),
+            server_acks: Vec::new(),
         }
     }
 
@@ -233,15 +238,24 @@ impl Socket {
 
     fn register_ack(&mut self, id: u64, waiter: Waiter, deadline: Option<Instant>) {
         if let Some(at) = deadline {
-            self.deadlines.insert((at, id));
+            if let Err(i) = self.deadlines.binary_search(&(at, id)) {
+                self.deadlines.insert(i, (at, id));
+            }
         }
-        self.acks.insert(id, PendingAck { waiter, deadline });
+        let pending = PendingAck { waiter, deadline };
+        match self.acks.binary_search_by_key(&id, |(k, _)| *k) {
+            Ok(i) => self.acks[i].1 = pending,
+            Err(i) => self.acks.insert(i, (id, pending)),
+        }
     }
 
     fn remove_ack(&mut self, id: u64) -> Option<PendingAck> {
-        let pending = self.acks.remove(&id)?;
+        let i = self.acks.binary_search_by_key(&id, |(k, _)| *k).ok()?;
+        let (_, pending) = self.acks.remove(i);
         if let Some(at) = pending.deadline {
-            self.deadlines.remove(&(at, id));
+            if let Ok(i) = self.deadlines.binary_search(&(at, id)) {
+                self.deadlines.remove(i);
+            }
         }
         Some(pending)
     }
@@ -307,7 +321,7 @@ impl Socket {
         if self.state == State::Connected && !io.engine.ping_expired(now) {
             self.write_event(io, &packet, event, args);
         } else {
-            self.send_buffer.push_back(Buffered {
+            self.send_buffer.push(Buffered {
                 packet,
                 event: event.to_string(),
                 args,
@@ -367,9 +381,10 @@ impl Socket {
 
     /// Replies to a server event that asked for an ack. At most once per id.
     pub(crate) fn reply(&mut self, io: &mut Io<'_>, id: u64, args: Payload) -> bool {
-        if !self.server_acks.remove(&id) {
+        let Ok(i) = self.server_acks.binary_search(&id) else {
             return false;
-        }
+        };
+        self.server_acks.remove(i);
         io.send(&Packet::ack(&self.ns, args.json, args.attachments, id));
         true
     }
@@ -482,7 +497,9 @@ impl Socket {
                     }
                 }
                 if let Some(id) = packet.id {
-                    self.server_acks.insert(id);
+                    if let Err(i) = self.server_acks.binary_search(&id) {
+                        self.server_acks.insert(i, id);
+                    }
                 }
                 let message = Event::Message {
                     ns: self.ns.clone(),
@@ -496,7 +513,7 @@ impl Socket {
                 if self.state == State::Connected {
                     io.events.push_back(message);
                 } else if self.receive_buffer.len() < RECEIVE_BUFFER_LIMIT {
-                    self.receive_buffer.push_back(message);
+                    self.receive_buffer.push(message);
                 }
             }
             PacketType::Ack | PacketType::BinaryAck => {
@@ -570,8 +587,10 @@ impl Socket {
             }
         }
         // 2. events received before the reply, then the offline send buffer, in order.
-        io.events.extend(self.receive_buffer.drain(..));
-        while let Some(b) = self.send_buffer.pop_front() {
+        for event in std::mem::take(&mut self.receive_buffer) {
+            io.events.push_back(event);
+        }
+        for b in std::mem::take(&mut self.send_buffer) {
             self.write_event(io, &b.packet, &b.event, b.args);
         }
         // 3. the retry queue's head, even if it was in flight before.
@@ -604,16 +623,18 @@ impl Socket {
 
     /// Fails the acks of packets already sent; those still buffered keep waiting.
     fn clear_acks(&mut self, io: &mut Io<'_>, now: Instant) {
-        let buffered: BTreeSet<u64> = self
-            .send_buffer
-            .iter()
-            .filter_map(|b| b.packet.id)
-            .collect();
+        let mut buffered = vec![false; self.acks.len()];
+        for id in self.send_buffer.iter().filter_map(|b| b.packet.id) {
+            if let Ok(i) = self.acks.binary_search_by_key(&id, |(k, _)| *k) {
+                buffered[i] = true;
+            }
+        }
         let sent: Vec<u64> = self
             .acks
-            .keys()
-            .copied()
-            .filter(|id| !buffered.contains(id))
+            .iter()
+            .zip(buffered)
+            .filter(|(_, buffered)| !buffered)
+            .map(|((id, _), _)| *id)
             .collect();
         let mut retry_failed = false;
         for id in sent {
@@ -681,7 +702,7 @@ impl Socket {
                 });
             }
         }
-        let ids: Vec<u64> = self.acks.keys().copied().collect();
+        let ids: Vec<u64> = self.acks.iter().map(|(id, _)| *id).collect();
         for id in ids {
             if let Some(PendingAck {
                 waiter: Waiter::User(handle),

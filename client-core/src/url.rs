@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use crate::error::quoted;
+
 /// Why a server URL was rejected.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UrlError {
@@ -25,12 +27,13 @@ impl fmt::Display for UrlError {
         match self {
             UrlError::UnsupportedScheme(s) => write!(
                 f,
-                "unsupported URL scheme {s:?} (expected http, https, ws or wss)"
+                "unsupported URL scheme {} (expected http, https, ws or wss)",
+                quoted(s)
             ),
             UrlError::MissingScheme => f.write_str("URL has no scheme (expected http://...)"),
             UrlError::MissingHost => f.write_str("URL has no host"),
-            UrlError::InvalidPort(p) => write!(f, "invalid port {p:?} in URL"),
-            UrlError::InvalidHost(h) => write!(f, "invalid host {h:?} in URL"),
+            UrlError::InvalidPort(p) => write!(f, "invalid port {} in URL", quoted(p)),
+            UrlError::InvalidHost(h) => write!(f, "invalid host {} in URL", quoted(h)),
         }
     }
 }
@@ -56,23 +59,37 @@ impl ServerUrl {
     /// Parses `http(s)://` or `ws(s)://host[:port][/namespace][?query]`.
     pub fn parse(input: &str) -> Result<Self, UrlError> {
         let input = input.trim();
-        let (scheme, rest) = input.split_once("://").ok_or(UrlError::MissingScheme)?;
+        // (no `str` indexing or substring search here: their panic and search code would
+        // weigh on the browser bundle)
+        let sep = input
+            .as_bytes()
+            .windows(3)
+            .position(|w| w == b"://")
+            .ok_or(UrlError::MissingScheme)?;
+        let scheme = input.get(..sep).unwrap_or_default();
+        let rest = input.get(sep + 3..).unwrap_or_default();
         let secure = match scheme.to_ascii_lowercase().as_str() {
             "http" | "ws" => false,
             "https" | "wss" => true,
             other => return Err(UrlError::UnsupportedScheme(other.to_string())),
         };
-        let rest = rest.split('#').next().unwrap_or("");
+        let rest = rest.split_once('#').map_or(rest, |(r, _)| r);
         let (authority_path, query) = match rest.split_once('?') {
             Some((a, q)) => (a, q),
             None => (rest, ""),
         };
         let (authority, path) = match authority_path.find('/') {
-            Some(i) => (&authority_path[..i], &authority_path[i..]),
+            Some(i) => (
+                authority_path.get(..i).unwrap_or_default(),
+                authority_path.get(i..).unwrap_or_default(),
+            ),
             None => (authority_path, ""),
         };
         // Drop user-info, like browsers do for the host part.
-        let authority = authority.rsplit('@').next().unwrap_or(authority);
+        let authority = match rsplit(authority, b'@') {
+            Some((_, host)) => host,
+            None => authority,
+        };
         if authority.is_empty() {
             return Err(UrlError::MissingHost);
         }
@@ -105,8 +122,20 @@ impl ServerUrl {
             (true, false) => "ws",
             (true, true) => "wss",
         };
-        format!("{scheme}://{}:{}", self.host, self.port)
+        let mut out = String::with_capacity(scheme.len() + self.host.len() + 9);
+        out.push_str(scheme);
+        out.push_str("://");
+        out.push_str(&self.host);
+        out.push(':');
+        crate::json::write_u64(&mut out, self.port.into());
+        out
     }
+}
+
+/// `s.rsplit_once(c)` for an ASCII `c`, with less code.
+fn rsplit(s: &str, c: u8) -> Option<(&str, &str)> {
+    let i = s.bytes().rposition(|b| b == c)?;
+    Some((s.get(..i)?, s.get(i + 1..)?))
 }
 
 fn split_host_port(authority: &str) -> Result<(String, Option<u16>), UrlError> {
@@ -114,8 +143,8 @@ fn split_host_port(authority: &str) -> Result<(String, Option<u16>), UrlError> {
         let end = stripped
             .find(']')
             .ok_or_else(|| UrlError::InvalidHost(authority.to_string()))?;
-        let host = &authority[..end + 2];
-        let after = &stripped[end + 1..];
+        let host = authority.get(..end + 2).unwrap_or_default();
+        let after = stripped.get(end + 1..).unwrap_or_default();
         let port = match after.strip_prefix(':') {
             Some(p) => Some(p),
             None if after.is_empty() => None,
@@ -123,7 +152,7 @@ fn split_host_port(authority: &str) -> Result<(String, Option<u16>), UrlError> {
         };
         (host, port)
     } else {
-        match authority.rsplit_once(':') {
+        match rsplit(authority, b':') {
             Some((h, p)) => (h, Some(p)),
             None => (authority, None),
         }

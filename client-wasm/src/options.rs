@@ -92,6 +92,24 @@ impl From<ConfigError> for OptionsError {
     }
 }
 
+/// The `query` or `extraHeaders` option as pairs, from the raw JSON of what the JavaScript
+/// side passes: a string `"a=1&b=2"` (a leading `?` is ignored; percent-decoded, `+` is a
+/// space), or the object's entries as a flat `[key, value, key, value, …]` array of strings.
+pub fn pairs(raw: Option<&str>) -> Vec<(String, String)> {
+    let Some(raw) = raw else {
+        return Vec::new();
+    };
+    if let Some(text) = sio_core::json::as_string(raw) {
+        return sio_core::url::parse_query(text.trim_start_matches('?'));
+    }
+    let mut items = sio_core::json::string_array(raw).into_iter();
+    let mut out = Vec::new();
+    while let (Some(k), Some(v)) = (items.next(), items.next()) {
+        out.push((k, v));
+    }
+    out
+}
+
 /// The longest delay `setTimeout` honours (2^31 - 1 ms); longer ones fire at once.
 pub const MAX_TIMER_MS: u64 = 0x7fff_ffff;
 
@@ -137,7 +155,11 @@ pub fn transports(list: Option<&[String]>, upgrade: bool) -> Result<Transports, 
         match t.as_str() {
             "polling" => polling = true,
             "websocket" => websocket = true,
-            other => return Err(OptionsError::InvalidTransports(format!("{other:?}"))),
+            other => {
+                return Err(OptionsError::InvalidTransports(sio_core::error::quoted(
+                    other,
+                )))
+            }
         }
     }
     match (polling, websocket) {
@@ -221,6 +243,20 @@ mod tests {
 
     fn list(items: &[&str]) -> Vec<String> {
         items.iter().map(|s| (*s).to_string()).collect()
+    }
+
+    #[test]
+    fn query_pairs_from_text_or_entries() {
+        let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
+        assert_eq!(pairs(None), vec![]);
+        assert_eq!(
+            pairs(Some(r#""?a=1&b=x%20y+z""#)),
+            vec![pair("a", "1"), pair("b", "x y z")]
+        );
+        assert_eq!(
+            pairs(Some(r#"["a","1","é","\ud800"]"#)),
+            vec![pair("a", "1"), pair("é", "\u{fffd}")]
+        );
     }
 
     #[test]

@@ -20,10 +20,12 @@
  * events with an ack).
  */
 
-import init, { CoreClient } from "../wasm/sio_wasm.js";
+import init from "../wasm/sio_wasm.js";
+import { CoreClient } from "./core.js";
 import { callAll, Emitter, report, type Listener } from "./emitter.js";
 
 export { Emitter, type Listener } from "./emitter.js";
+export { CoreClient, type Handler } from "./core.js";
 
 /** The `auth` option: an object sent with every CONNECT, or a function called before each. */
 export type AuthOption =

@@ -1,6 +1,7 @@
 //! Engine.IO protocol 4: the packet codec (this module's [`packet`]) and the session state
 //! machine built on it.
 
+mod base64;
 pub mod packet;
 
 pub use packet::{

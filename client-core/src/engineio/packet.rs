@@ -18,23 +18,12 @@
 use std::fmt;
 use std::time::Duration;
 
-use base64::alphabet;
-use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
-use base64::Engine as _;
 use bytes::Bytes;
 
 use crate::json;
-use crate::value::Value;
 
 /// Separates packets in a long-polling payload (ASCII record separator).
 pub const SEPARATOR: char = '\x1e';
-
-const BASE64: GeneralPurpose = GeneralPurpose::new(
-    &alphabet::STANDARD,
-    GeneralPurposeConfig::new()
-        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
-        .with_decode_allow_trailing_bits(true),
-);
 
 /// One WebSocket message, as the driver sends or receives it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,7 +104,11 @@ impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             DecodeError::Empty => f.write_str("parser error: empty packet"),
-            DecodeError::UnknownType(c) => write!(f, "parser error: unknown packet type {c:?}"),
+            DecodeError::UnknownType(c) => write!(
+                f,
+                "parser error: unknown packet type {}",
+                crate::error::quoted_char(*c)
+            ),
             DecodeError::InvalidBase64 => f.write_str("parser error: invalid base64 data"),
             DecodeError::InvalidHandshake(why) => write!(f, "invalid handshake: {why}"),
             DecodeError::TooLarge { len, max } => {
@@ -132,36 +125,34 @@ impl Handshake {
     /// `pingInterval` and `pingTimeout` (non-negative integers, ms) are required; `maxPayload`
     /// is optional (0 when absent); other members are ignored.
     pub fn from_json(text: &str) -> Result<Handshake, DecodeError> {
-        let v = json::parse(text).map_err(|_| DecodeError::InvalidHandshake("not JSON"))?;
-        if !matches!(v, Value::Object(_)) {
-            return Err(DecodeError::InvalidHandshake("not an object"));
+        match json::validate(text) {
+            Ok(json::Kind::Object) => {}
+            Ok(_) => return Err(DecodeError::InvalidHandshake("not an object")),
+            Err(_) => return Err(DecodeError::InvalidHandshake("not JSON")),
         }
-        let sid = v
-            .get("sid")
-            .and_then(Value::as_str)
+        let sid = json::member(text, "sid")
+            .and_then(json::as_string)
             .ok_or(DecodeError::InvalidHandshake("missing sid"))?;
-        let upgrades = v
-            .get("upgrades")
-            .and_then(Value::as_array)
-            .ok_or(DecodeError::InvalidHandshake("missing upgrades"))?
-            .iter()
-            .map(|u| u.as_str().map(str::to_owned))
+        let upgrades = json::member(text, "upgrades")
+            .filter(|u| u.starts_with('['))
+            .ok_or(DecodeError::InvalidHandshake("missing upgrades"))?;
+        let upgrades = json::elements(upgrades)
+            .map(json::as_string)
             .collect::<Option<Vec<_>>>()
             .ok_or(DecodeError::InvalidHandshake("upgrades must be strings"))?;
         let ms = |key: &str, why: &'static str| {
-            v.get(key)
-                .and_then(Value::as_number)
-                .and_then(|n| n.as_u64())
+            json::member(text, key)
+                .and_then(json_u64)
                 .ok_or(DecodeError::InvalidHandshake(why))
         };
         let ping_interval = ms("pingInterval", "bad pingInterval")?;
         let ping_timeout = ms("pingTimeout", "bad pingTimeout")?;
-        let max_payload = match v.get("maxPayload") {
+        let max_payload = match json::member(text, "maxPayload") {
             None => 0,
             Some(_) => ms("maxPayload", "bad maxPayload")?,
         };
         Ok(Handshake {
-            sid: sid.to_owned(),
+            sid,
             upgrades,
             ping_interval: Duration::from_millis(ping_interval),
             ping_timeout: Duration::from_millis(ping_timeout),
@@ -195,6 +186,26 @@ impl Handshake {
         self.write_json(&mut s);
         s
     }
+}
+
+/// A raw JSON value as a `u64`, if it is a number whose value is one (like
+/// [`Number::as_u64`](crate::value::Number::as_u64): integer text exactly, other number text
+/// as the double `JSON.parse` reads).
+fn json_u64(raw: &str) -> Option<u64> {
+    let digits = raw.strip_prefix('-').unwrap_or(raw);
+    if !digits.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    if digits.bytes().all(|c| c.is_ascii_digit()) {
+        if digits.len() < raw.len() {
+            // Negative: only -0 is a u64.
+            return digits.bytes().all(|c| c == b'0').then_some(0);
+        }
+        return digits.bytes().try_fold(0u64, |v, c| {
+            v.checked_mul(10)?.checked_add(u64::from(c - b'0'))
+        });
+    }
+    json::number::round_decimal(raw)?.as_u64()
 }
 
 fn duration_ms(d: Duration) -> u64 {
@@ -231,7 +242,7 @@ impl Packet {
         match self {
             Packet::Message(Data::Binary(b)) => {
                 out.push('b');
-                BASE64.encode_string(b, out);
+                super::base64::encode_into(b, out);
                 return;
             }
             _ => out.push(self.type_char()),
@@ -330,9 +341,7 @@ impl Packet {
             '5' => Packet::Upgrade,
             '6' => Packet::Noop,
             'b' => Packet::Message(Data::Binary(Bytes::from(
-                BASE64
-                    .decode(data)
-                    .map_err(|_| DecodeError::InvalidBase64)?,
+                super::base64::decode(data).ok_or(DecodeError::InvalidBase64)?,
             ))),
             other => return Err(DecodeError::UnknownType(other)),
         })
@@ -546,5 +555,67 @@ mod tests {
         assert_eq!(Packet::binary(vec![0u8; 300]).counted_data_len(), 399);
         assert_eq!(split_batch(&[Packet::Close, Packet::Close], 2), 1);
         assert_eq!(split_batch(&[Packet::Close, Packet::Close], 3), 2);
+    }
+
+    /// The tree-based implementation [`Handshake::from_json`] replaced, as an oracle.
+    fn old_from_json(text: &str) -> Result<Handshake, DecodeError> {
+        use crate::value::Value;
+        let v = json::parse(text).map_err(|_| DecodeError::InvalidHandshake("not JSON"))?;
+        if !matches!(v, Value::Object(_)) {
+            return Err(DecodeError::InvalidHandshake("not an object"));
+        }
+        let sid = v
+            .get("sid")
+            .and_then(Value::as_str)
+            .ok_or(DecodeError::InvalidHandshake("missing sid"))?;
+        let upgrades = v
+            .get("upgrades")
+            .and_then(Value::as_array)
+            .ok_or(DecodeError::InvalidHandshake("missing upgrades"))?
+            .iter()
+            .map(|u| u.as_str().map(str::to_owned))
+            .collect::<Option<Vec<_>>>()
+            .ok_or(DecodeError::InvalidHandshake("upgrades must be strings"))?;
+        let ms = |key: &str, why: &'static str| {
+            v.get(key)
+                .and_then(Value::as_number)
+                .and_then(|n| n.as_u64())
+                .ok_or(DecodeError::InvalidHandshake(why))
+        };
+        let ping_interval = ms("pingInterval", "bad pingInterval")?;
+        let ping_timeout = ms("pingTimeout", "bad pingTimeout")?;
+        let max_payload = match v.get("maxPayload") {
+            None => 0,
+            Some(_) => ms("maxPayload", "bad maxPayload")?,
+        };
+        Ok(Handshake {
+            sid: sid.to_owned(),
+            upgrades,
+            ping_interval: Duration::from_millis(ping_interval),
+            ping_timeout: Duration::from_millis(ping_timeout),
+            max_payload,
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        #[test]
+        fn handshake_reading_agrees_with_the_tree_parser(
+            text in crate::wire::tests::json_text(),
+            sid in proptest::option::of(proptest::prelude::Just("\"sid\":\"abc\",")),
+            up in proptest::option::of(proptest::prelude::Just("\"upgrades\":[\"websocket\"],")),
+            pi in proptest::option::of(proptest::prelude::Just("\"pingInterval\":25000,")),
+        ) {
+            // Often a plausible handshake with one odd member, sometimes anything.
+            let prefix = format!("{}{}{}", sid.unwrap_or(""), up.unwrap_or(""), pi.unwrap_or(""));
+            let text = match text.strip_prefix('{') {
+                Some(rest) if !prefix.is_empty() => {
+                    let rest = if rest.trim_start().starts_with('}') { format!("\"pingTimeout\":1{rest}") } else { rest.to_string() };
+                    format!("{{{prefix}{rest}")
+                }
+                _ => text,
+            };
+            proptest::prop_assert_eq!(Handshake::from_json(&text), old_from_json(&text), "{}", text);
+        }
     }
 }

@@ -15,6 +15,7 @@ use std::fmt;
 
 use bytes::Bytes;
 
+use super::number::Rounded;
 use super::{
     scan_number, scan_string, skip_ws, string_body_eq, unescape, Fail, JsonError, JsonErrorKind,
     MAX_DEPTH,
@@ -76,22 +77,21 @@ fn scan_scalar<E: Fail>(b: &[u8], i: usize) -> Result<usize, E> {
     }
 }
 
-/// Is `n` a valid attachment index for `count` attachments (see the module doc)?
-fn index_ok(n: f64, count: usize) -> bool {
-    n >= 0.0 && n.fract() == 0.0 && n < count as f64
-}
-
-/// The value of a JSON number text as `JSON.parse` reads it (short integers without `f64`
-/// parsing).
-fn number_value(raw: &str) -> Option<f64> {
+/// Is the JSON number `raw` a valid attachment index for `count` attachments (see the module
+/// doc)? Read as `JSON.parse` reads it, compared as doubles like the reference.
+fn index_ok(raw: &str, count: usize) -> bool {
     let b = raw.as_bytes();
-    if !b.is_empty() && b.len() <= 15 && b.iter().all(u8::is_ascii_digit) {
-        return Some(b.iter().fold(0u64, |v, &c| v * 10 + u64::from(c - b'0')) as f64);
-    }
-    match b.first() {
-        Some(b'-' | b'0'..=b'9') => raw.parse().ok(),
-        _ => None,
-    }
+    let n = if !b.is_empty() && b.len() <= 15 && b.iter().all(u8::is_ascii_digit) {
+        // Short integers, exactly.
+        b.iter().fold(0u64, |v, &c| v * 10 + u64::from(c - b'0')) as f64
+    } else {
+        match super::number::round_decimal(raw) {
+            // -0 is a valid index 0; other negative numbers are not.
+            Some(Rounded::Int { neg, abs }) if !neg || abs == 0 => abs as f64,
+            _ => return false,
+        }
+    };
+    n < count as f64
 }
 
 /// Which member of a would-be placeholder object a key names.
@@ -203,13 +203,14 @@ impl Walker<'_> {
         }
         let (saved_found, saved_bad) = (self.found, self.bad);
         let mut is_placeholder = false;
-        let mut num: Option<f64> = None;
+        let mut num: Option<&str> = None;
         loop {
             if self.b.get(self.i) != Some(&b'"') {
                 return Err(());
             }
             let key_start = self.i + 1;
-            self.i = scan_string::<()>(self.b, key_start)?;
+            // (`scan_scalar` rather than an inlined `scan_string`: less code)
+            self.i = scan_scalar::<()>(self.b, self.i)?;
             let key = classify_key(self.s.get(key_start..self.i - 1).unwrap_or_default());
             self.i = skip_ws(self.b, self.i);
             if self.b.get(self.i) != Some(&b':') {
@@ -231,7 +232,11 @@ impl Walker<'_> {
                     let raw = self.s.get(v_start..self.i).unwrap_or_default();
                     match key {
                         Key::Placeholder => is_placeholder = raw == "true",
-                        Key::Num => num = number_value(raw),
+                        Key::Num => {
+                            num = raw
+                                .starts_with(|c: char| c == '-' || c.is_ascii_digit())
+                                .then_some(raw)
+                        }
                         Key::Other => {}
                     }
                 }
@@ -537,6 +542,8 @@ mod tests {
         // Nested invalid placeholder inside a valid one is never looked at.
         let nested = r#"[{"_placeholder":true,"num":0,"x":{"_placeholder":true,"num":7}}]"#;
         assert_eq!(check_placeholders(nested, 1), Ok(1));
+        let nested_valid = r#"[{"_placeholder":true,"num":0,"x":[{"_placeholder":true,"num":0}]}]"#;
+        assert_eq!(check_placeholders(nested_valid, 1), Ok(1));
         // ... but inside a plain object it is.
         assert!(check_placeholders(r#"[{"y":{"_placeholder":true,"num":7}}]"#, 1).is_err());
         let atts = [Bytes::from_static(b"\x01")];
@@ -548,5 +555,187 @@ mod tests {
             parse_with_attachments(&ph("0"), &[]),
             Ok(Value::Object(_))
         ));
+    }
+
+    // The single-pass placeholder walker that `check_placeholders` replaced (validation first,
+    // then a simpler walk), kept as an oracle.
+
+    fn old_index_ok(n: f64, count: usize) -> bool {
+        n >= 0.0 && n.fract() == 0.0 && n < count as f64
+    }
+
+    fn old_number_value(raw: &str) -> Option<f64> {
+        let b = raw.as_bytes();
+        if !b.is_empty() && b.len() <= 15 && b.iter().all(u8::is_ascii_digit) {
+            return Some(b.iter().fold(0u64, |v, &c| v * 10 + u64::from(c - b'0')) as f64);
+        }
+        match b.first() {
+            Some(b'-' | b'0'..=b'9') => raw.parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// Checks every binary placeholder of a JSON text against `count` attachments, without
+    /// building a tree or allocating. Returns how many placeholders were found.
+    fn old_check_placeholders(text: &str, count: usize) -> Result<usize, PlaceholderError> {
+        let b = text.as_bytes();
+        let mut w = OldWalker {
+            s: text,
+            b,
+            i: skip_ws(b, 0),
+            count,
+            found: 0,
+            bad: None,
+        };
+        if w.value(0).is_ok() && skip_ws(b, w.i) == b.len() {
+            return match w.bad {
+                Some(offset) => Err(PlaceholderError::InvalidIndex { offset }),
+                None => Ok(w.found),
+            };
+        }
+        // Not JSON: let the validator say why.
+        Err(PlaceholderError::Json(match crate::json::validate(text) {
+            Err(e) => e,
+            Ok(_) => JsonError::new(JsonErrorKind::UnexpectedCharacter, w.i),
+        }))
+    }
+
+    /// Walks a JSON text tracking placeholders. `found` and `bad` (the first invalid placeholder)
+    /// ignore whatever lies inside a valid placeholder, which the reference never looks at.
+    struct OldWalker<'a> {
+        s: &'a str,
+        b: &'a [u8],
+        i: usize,
+        count: usize,
+        found: usize,
+        bad: Option<usize>,
+    }
+
+    impl OldWalker<'_> {
+        fn value(&mut self, depth: usize) -> Result<(), ()> {
+            match self.b.get(self.i) {
+                Some(b'{') => self.object(depth + 1),
+                Some(b'[') => self.array(depth + 1),
+                _ => {
+                    self.i = scan_scalar::<()>(self.b, self.i)?;
+                    Ok(())
+                }
+            }
+        }
+
+        fn array(&mut self, depth: usize) -> Result<(), ()> {
+            if depth > MAX_DEPTH {
+                return Err(());
+            }
+            self.i = skip_ws(self.b, self.i + 1);
+            if self.b.get(self.i) == Some(&b']') {
+                self.i += 1;
+                return Ok(());
+            }
+            loop {
+                self.value(depth)?;
+                self.i = skip_ws(self.b, self.i);
+                match self.b.get(self.i) {
+                    Some(b',') => self.i = skip_ws(self.b, self.i + 1),
+                    Some(b']') => {
+                        self.i += 1;
+                        return Ok(());
+                    }
+                    _ => return Err(()),
+                }
+            }
+        }
+
+        fn object(&mut self, depth: usize) -> Result<(), ()> {
+            let start = self.i;
+            if depth > MAX_DEPTH {
+                return Err(());
+            }
+            self.i = skip_ws(self.b, self.i + 1);
+            if self.b.get(self.i) == Some(&b'}') {
+                self.i += 1;
+                return Ok(());
+            }
+            let (saved_found, saved_bad) = (self.found, self.bad);
+            let mut is_placeholder = false;
+            let mut num: Option<f64> = None;
+            loop {
+                if self.b.get(self.i) != Some(&b'"') {
+                    return Err(());
+                }
+                let key_start = self.i + 1;
+                self.i = scan_string::<()>(self.b, key_start)?;
+                let key = classify_key(self.s.get(key_start..self.i - 1).unwrap_or_default());
+                self.i = skip_ws(self.b, self.i);
+                if self.b.get(self.i) != Some(&b':') {
+                    return Err(());
+                }
+                self.i = skip_ws(self.b, self.i + 1);
+                let v_start = self.i;
+                match self.b.get(self.i) {
+                    Some(b'{' | b'[') => {
+                        self.value(depth)?;
+                        match key {
+                            Key::Placeholder => is_placeholder = false,
+                            Key::Num => num = None,
+                            Key::Other => {}
+                        }
+                    }
+                    _ => {
+                        self.i = scan_scalar::<()>(self.b, self.i)?;
+                        let raw = self.s.get(v_start..self.i).unwrap_or_default();
+                        match key {
+                            Key::Placeholder => is_placeholder = raw == "true",
+                            Key::Num => num = old_number_value(raw),
+                            Key::Other => {}
+                        }
+                    }
+                }
+                self.i = skip_ws(self.b, self.i);
+                match self.b.get(self.i) {
+                    Some(b',') => self.i = skip_ws(self.b, self.i + 1),
+                    Some(b'}') => {
+                        self.i += 1;
+                        break;
+                    }
+                    _ => return Err(()),
+                }
+            }
+            if is_placeholder {
+                // Replaced wholesale: nothing inside it counts.
+                self.found = saved_found;
+                self.bad = saved_bad;
+                if num.is_some_and(|n| old_index_ok(n, self.count)) {
+                    self.found += 1;
+                } else if self.bad.is_none() {
+                    self.bad = Some(start);
+                }
+            }
+            Ok(())
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        #[test]
+        fn placeholder_check_agrees_with_the_single_pass_walker(
+            text in crate::wire::tests::json_text(),
+            wrap in 0usize..4,
+            num in 0usize..3,
+            junk in "[ \\]}x,]?",
+            count in 0usize..3,
+        ) {
+            let text = match wrap {
+                0 => format!("{text}{junk}"),
+                1 => format!("[{{\"_placeholder\":true,\"num\":{num}}},{text}]{junk}"),
+                2 => format!("{{\"_placeholder\":true,\"num\":{num},\"x\":{text}}}{junk}"),
+                _ => format!("[{{\"x\":[{text}],\"_placeholder\":true,\"num\":{num}}},{text}]{junk}"),
+            };
+            proptest::prop_assert_eq!(
+                check_placeholders(&text, count),
+                old_check_placeholders(&text, count),
+                "{}", text
+            );
+        }
     }
 }

@@ -26,7 +26,8 @@ use std::fmt;
 use bytes::Bytes;
 
 use super::packet::{Packet, PacketType, RESERVED_EVENTS};
-use crate::json::{self, is_js_whitespace, js_string_to_number, JsonError, JsonErrorKind, Kind};
+use crate::json::number::{js_string_to_rounded, Rounded};
+use crate::json::{self, is_js_whitespace, JsonError, JsonErrorKind, Kind};
 
 /// Why a Socket.IO message was rejected. Each variant mirrors one `throw` of socket.io-parser
 /// (its message is in the `Display` text) or one of our documented limits.
@@ -259,19 +260,22 @@ fn decode_header(s: &str, max_attachments: usize) -> Result<(Packet, usize, bool
         let count = rest(next).get(..dash).unwrap_or_default();
         let n = match count.as_bytes() {
             // The usual case, without the general `Number()` rules.
-            [d @ b'1'..=b'9'] => f64::from(d - b'0'),
-            _ => js_string_to_number(count),
+            [d @ b'1'..=b'9'] => u128::from(d - b'0'),
+            _ => match js_string_to_rounded(count) {
+                // `Number(count)` must be an integer >= 1 (a huge one is too many).
+                Rounded::Int { neg: false, abs } if abs >= 1 => abs,
+                Rounded::Huge { neg: false } => u128::MAX,
+                _ => return Err(DecodeError::IllegalAttachments),
+            },
         };
-        if !(n.is_finite() && n.fract() == 0.0 && n >= 1.0) {
-            return Err(DecodeError::IllegalAttachments);
-        }
-        if n > max_attachments as f64 {
+        // (compared as doubles, like the reference)
+        if n as f64 > max_attachments as f64 {
             return Err(DecodeError::TooManyAttachments {
-                count: n as u64,
+                count: u64::try_from(n).unwrap_or(u64::MAX),
                 max: max_attachments,
             });
         }
-        expected = n as usize;
+        expected = usize::try_from(n).unwrap_or(usize::MAX);
         next += dash + 1;
     }
 
