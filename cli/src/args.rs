@@ -22,6 +22,8 @@ pub(crate) enum Command {
     Listen(ListenArgs),
     /// Connect, emit one event (optionally wait for its ack), and exit.
     Emit(EmitArgs),
+    /// Load test: N clients emitting with acks; connect time, events/s, ack round trip, RSS.
+    Bench(BenchArgs),
 }
 
 /// Which transports to use.
@@ -111,6 +113,57 @@ pub(crate) struct EmitArgs {
     /// How long to wait for the acknowledgement, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 10_000)]
     pub(crate) timeout: u64,
+}
+
+/// `sio bench`.
+///
+/// Each client is its own connection. With `--rate 0` (the default) every client runs a
+/// closed loop: one event in flight, the next one as soon as its ack arrives. With
+/// `--rate R` every client emits R events per second on a fixed schedule, whether or not the
+/// previous acks came back.
+#[derive(Debug, Args)]
+pub(crate) struct BenchArgs {
+    #[command(flatten)]
+    pub(crate) common: Common,
+    /// Number of clients, each with its own connection.
+    #[arg(long, value_name = "N")]
+    pub(crate) clients: usize,
+    /// Events per second per client; 0 = as fast as possible, one ack in flight per client.
+    #[arg(long, value_name = "PER_S", default_value_t = 0.0)]
+    pub(crate) rate: f64,
+    /// How long the clients emit, in seconds, once all are connected (0: connect and measure
+    /// memory only).
+    #[arg(long, value_name = "S", default_value_t = 10.0)]
+    pub(crate) duration: f64,
+    /// Size of the string argument of each event, in bytes.
+    #[arg(long, value_name = "B", default_value_t = 32)]
+    pub(crate) payload_bytes: usize,
+    /// Print one JSON object instead of the table (and no progress bar).
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Namespace (default: the URL's path, else `/`).
+    #[arg(long = "ns", value_name = "NS")]
+    pub(crate) namespace: Option<String>,
+    /// The event emitted; the server must acknowledge it (the bundled server's `echo` does).
+    #[arg(long, value_name = "NAME", default_value = "echo")]
+    pub(crate) event: String,
+    /// Emit without acks: after every `--batch` events, one `--barrier-event` with an ack is
+    /// awaited (the server has then read the batch: Socket.IO keeps order); events/s counts
+    /// what the server has read, and no round trip is reported.
+    #[arg(long)]
+    pub(crate) fire_and_forget: bool,
+    /// Events per batch in fire-and-forget mode.
+    #[arg(long, value_name = "K", default_value_t = 500)]
+    pub(crate) batch: usize,
+    /// The acknowledged event that closes each fire-and-forget batch.
+    #[arg(long, value_name = "NAME", default_value = "echo")]
+    pub(crate) barrier_event: String,
+    /// Clients connecting at the same time.
+    #[arg(long, value_name = "C", default_value_t = 200)]
+    pub(crate) connect_concurrency: usize,
+    /// Ack timeout, in milliseconds (a timed-out ack is counted as an error).
+    #[arg(long, value_name = "MS", default_value_t = 10_000)]
+    pub(crate) ack_timeout: u64,
 }
 
 impl Common {

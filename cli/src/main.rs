@@ -4,6 +4,7 @@
 //! DESIGN.md "The `sio` command" and in `sio --help`.
 
 mod args;
+mod bench;
 mod emit;
 mod listen;
 mod output;
@@ -41,6 +42,7 @@ fn main() -> ExitCode {
         match cli.command {
             args::Command::Listen(a) => listen::run(a).await,
             args::Command::Emit(a) => emit::run(a).await,
+            args::Command::Bench(a) => bench::run(a).await,
         }
     });
     // A blocking read of stdin may still be parked in the runtime's thread pool: do not wait

@@ -343,3 +343,70 @@ fn listen_gives_up_with_exit_1_and_reports_reconnect_errors() {
     let status = l.child.wait().unwrap();
     assert_eq!(status.code(), Some(1));
 }
+
+#[test]
+fn bench_prints_one_json_object_with_every_figure() {
+    let srv = TestServer::spawn().unwrap();
+    let o = run(&[
+        "bench",
+        &srv.url(),
+        "--clients",
+        "2",
+        "--duration",
+        "1",
+        "--payload-bytes",
+        "64",
+        "--transport",
+        "websocket",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert_eq!(text.lines().count(), 1, "one JSON object: {text}");
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["clients"], json!(2));
+    assert_eq!(v["connected"], json!(2));
+    assert_eq!(v["mode"], json!("ack"));
+    assert_eq!(
+        v["errors"],
+        json!({"connect": 0, "ack_timeout": 0, "failed": 0, "disconnected": 0})
+    );
+    assert!(v["events"].as_u64().unwrap() > 0, "{v}");
+    assert!(v["events_per_s"].as_f64().unwrap() > 0.0, "{v}");
+    for q in ["p50", "p99", "p999"] {
+        assert!(v["ack_rtt_us"][q].as_f64().unwrap() > 0.0, "{v}");
+    }
+    for q in ["p50", "p99"] {
+        assert!(v["connect_ms"][q].as_f64().unwrap() > 0.0, "{v}");
+    }
+    assert!(v["rss_per_connection_kib"].is_number(), "{v}");
+    assert!(v["cpu_us_per_event"].is_number(), "{v}");
+
+    // fire-and-forget at a fixed rate, and the human-readable table
+    let o = run(&[
+        "bench",
+        &srv.url(),
+        "--clients",
+        "2",
+        "--duration",
+        "1",
+        "--rate",
+        "50",
+        "--fire-and-forget",
+        "--event",
+        "bench-sink",
+        "--batch",
+        "10",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let table = String::from_utf8(o.stdout).unwrap();
+    assert!(table.contains("delivered events/s"), "{table}");
+    assert!(
+        table.contains("0 connect, 0 ack timeouts, 0 failed emits, 0 lost connections"),
+        "{table}"
+    );
+
+    // usage errors: exit 2
+    let o = run(&["bench", &srv.url(), "--clients", "0"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}

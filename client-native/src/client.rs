@@ -7,7 +7,7 @@ use tokio::sync::{mpsc, oneshot};
 use crate::builder::ClientBuilder;
 use crate::driver::Driver;
 use crate::event::ClientEvent;
-use crate::shared::{Command, ListenerId, Shared, State};
+use crate::shared::{Command, CommandQueue, ListenerId, Shared, State};
 use crate::stream::EventStream;
 use crate::transport::Transports;
 use crate::{Error, Socket};
@@ -39,16 +39,16 @@ impl Client {
         let config = builder.core_config()?;
         let transports = Transports::new(builder.transport_options()?)?;
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| Error::NoRuntime)?;
-        let (commands, rx) = mpsc::unbounded_channel();
+        let commands = Arc::new(CommandQueue::default());
         let shared = Arc::new(Shared {
-            commands,
+            commands: commands.clone(),
             state: Mutex::new(State::default()),
             default_ack_timeout: config.ack_timeout,
         });
         let driver = Driver::new(
             config,
             transports,
-            rx,
+            commands,
             Arc::downgrade(&shared),
             builder.take_auth_provider(),
         )?;

@@ -4,17 +4,18 @@
 //! One task per connection (model: quinn's `ConnectionDriver`). It owns the core outright, so
 //! no lock is ever held while user code runs.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::future::{poll_fn, Future};
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Weak};
 
 use sio_core::{AckError, AckHandle, Config, ConnectError, Event, Manager, Payload};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 use tracing::Instrument;
 
 use crate::builder::AuthProvider;
 use crate::event::{AckResponder, ClientEvent, Connected, Message, SocketEvent};
-use crate::shared::{Command, Shared};
+use crate::shared::{Command, CommandQueue, Shared};
 use crate::transport::Transports;
 use crate::Error;
 
@@ -28,16 +29,18 @@ const CLOSE_POLL: std::time::Duration = std::time::Duration::from_millis(10);
 pub(crate) struct Driver {
     manager: Manager,
     transports: Transports,
-    commands: mpsc::UnboundedReceiver<Command>,
-    /// A sender kept for auth provider tasks, which answer through the command channel.
-    auth_answers: mpsc::UnboundedSender<Command>,
-    auth_rx: mpsc::UnboundedReceiver<Command>,
+    /// Commands from the handles and from auth provider tasks.
+    commands: Receiver,
+    /// Where the queued commands are moved to be applied (empty and unallocated otherwise).
+    inbox: VecDeque<Command>,
     shared: Weak<Shared>,
     auth_provider: Option<AuthProvider>,
     acks: HashMap<AckHandle, oneshot::Sender<Result<Payload, AckError>>>,
     connect_waiters: HashMap<String, Vec<ConnectReply>>,
     close_waiters: Vec<oneshot::Sender<()>>,
     closing: bool,
+    /// Every handle is gone: no command will come any more.
+    orphaned: bool,
     url: String,
 }
 
@@ -45,32 +48,45 @@ impl Driver {
     pub(crate) fn new(
         config: Config,
         transports: Transports,
-        commands: mpsc::UnboundedReceiver<Command>,
+        commands: Arc<CommandQueue>,
         shared: Weak<Shared>,
         auth_provider: Option<AuthProvider>,
     ) -> Result<Self, Error> {
         let url = config.url.origin(false);
-        let (auth_answers, auth_rx) = mpsc::unbounded_channel();
         Ok(Self {
             manager: Manager::new(config)?,
             transports,
-            commands,
-            auth_answers,
-            auth_rx,
+            commands: Receiver(commands),
+            inbox: VecDeque::new(),
             shared,
             auth_provider,
             acks: HashMap::new(),
             connect_waiters: HashMap::new(),
             close_waiters: Vec::new(),
             closing: false,
+            orphaned: false,
             url,
         })
     }
 
-    pub(crate) async fn run(mut self) {
+    /// The driver's task. Built without an `async fn` wrapper around the loop, so the driver
+    /// is stored once in the task (the task is most of an idle connection's memory).
+    pub(crate) fn run(self) -> impl Future<Output = ()> + Send {
         let span = tracing::debug_span!("sio", url = %self.url);
+        self.run_loop().instrument(span)
+    }
+
+    // Not an `async fn`: that would keep the moved-in argument and its `mut` binding as two
+    // copies of the driver in the future (rust-lang/rust#62958): 1.5 KiB per connection.
+    #[allow(clippy::manual_async_fn)]
+    fn run_loop(mut self) -> impl Future<Output = ()> + Send {
         async move {
             let mut close_deadline = None;
+            // one timer for the task's life, moved only when the deadline changes (a fresh
+            // `sleep_until` per turn would register and cancel a timer entry every time)
+            let sleep = tokio::time::sleep_until(tokio::time::Instant::now());
+            tokio::pin!(sleep);
+            let mut armed = None;
             loop {
                 self.drain();
                 if self.closing {
@@ -91,31 +107,49 @@ impl Driver {
                     let tick = tokio::time::Instant::now() + CLOSE_POLL;
                     deadline = Some(deadline.map_or(tick, |d| d.min(tick)));
                 }
+                if deadline != armed {
+                    if let Some(at) = deadline {
+                        sleep.as_mut().reset(at);
+                    }
+                    armed = deadline;
+                }
+                let inbox = &mut self.inbox;
+                let queue = &self.commands.0;
                 tokio::select! {
-                    command = self.commands.recv() => match command {
-                        Some(command) => self.apply(command),
-                        None => {
+                    more = poll_fn(|cx| queue.poll_take(cx, inbox)), if !self.orphaned => {
+                        if more {
+                            self.apply_inbox();
+                        } else {
                             // Every handle is gone: close politely.
+                            self.orphaned = true;
                             self.manager.close(std::time::Instant::now());
                             self.closing = true;
                         }
-                    },
-                    Some(command) = self.auth_rx.recv() => self.apply(command),
+                    }
                     input = self.transports.next_input() => {
                         self.manager.handle_transport(std::time::Instant::now(), input);
                     }
-                    () = sleep_until(deadline) => {
+                    () = &mut sleep, if armed.is_some() => {
+                        armed = None;
                         self.manager.handle_timeout(std::time::Instant::now());
                     }
                 }
             }
+            // refuse commands from now on, before `close()` callers resume
+            self.commands.0.driver_gone();
             for waiter in self.close_waiters.drain(..) {
                 let _ = waiter.send(());
             }
             tracing::debug!("driver stopped");
         }
-        .instrument(span)
-        .await
+    }
+
+    /// Applies the commands taken from the queue, in order.
+    fn apply_inbox(&mut self) {
+        // the batch's allocation is freed: an idle connection holds no command buffer
+        for command in std::mem::take(&mut self.inbox) {
+            self.apply(command);
+        }
     }
 
     /// Performs every pending I/O command and delivers every pending event.
@@ -215,6 +249,15 @@ impl Driver {
         }
     }
 
+    /// The `connect()` callers waiting for `ns`; the map's memory is freed once empty.
+    fn take_connect_waiters(&mut self, ns: &str) -> Vec<ConnectReply> {
+        let waiters = self.connect_waiters.remove(ns).unwrap_or_default();
+        if self.connect_waiters.is_empty() {
+            self.connect_waiters = HashMap::new();
+        }
+        waiters
+    }
+
     fn fail_all_waiters(&mut self) {
         for (_, waiters) in self.connect_waiters.drain() {
             for w in waiters {
@@ -267,14 +310,14 @@ impl Driver {
             Event::Connect { ns, id, recovered } => {
                 self.sync_ns(&ns);
                 let connected = Connected { id, recovered };
-                for w in self.connect_waiters.remove(&ns).unwrap_or_default() {
+                for w in self.take_connect_waiters(&ns) {
                     let _ = w.send(Ok(connected.clone()));
                 }
                 self.socket_event(&ns, SocketEvent::Connect(connected));
             }
             Event::ConnectError { ns, error } => {
                 self.sync_ns(&ns);
-                for w in self.connect_waiters.remove(&ns).unwrap_or_default() {
+                for w in self.take_connect_waiters(&ns) {
                     let _ = w.send(Err(Error::Connect(error.clone())));
                 }
                 self.socket_event(&ns, SocketEvent::ConnectError(error));
@@ -329,11 +372,11 @@ impl Driver {
                 .provide_auth(&ns, None, std::time::Instant::now());
             return;
         };
-        let answers = self.auth_answers.clone();
+        let answers = self.commands.0.clone();
         tokio::spawn(async move {
             let auth = provider().await;
             let auth = auth.is_object().then(|| auth.to_string());
-            let _ = answers.send(Command::ProvideAuth { ns, auth });
+            let _ = answers.push(Command::ProvideAuth { ns, auth });
         });
     }
 
@@ -412,9 +455,12 @@ impl Driver {
     }
 }
 
-async fn sleep_until(deadline: Option<tokio::time::Instant>) {
-    match deadline {
-        Some(at) => tokio::time::sleep_until(at).await,
-        None => std::future::pending().await,
+/// The driver's end of the [`CommandQueue`]: when the driver stops, the queue refuses new
+/// commands, so handles learn that the client is closed.
+struct Receiver(Arc<CommandQueue>);
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        self.0.driver_gone();
     }
 }

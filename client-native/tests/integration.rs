@@ -380,6 +380,76 @@ async fn emits_during_the_upgrade_keep_their_order() {
     client.close().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_emits_arrives_complete_and_in_order() {
+    // Thousands of emits queued at once are applied as one batch and written together:
+    // nothing may be lost, reordered or cut, in either direction, with small and large
+    // (fragmented) messages mixed.
+    let srv = TestServer::builder().no_recovery().spawn().unwrap();
+    for mode in [Transports::WebSocketOnly, Transports::PollingOnly] {
+        let client = builder(&srv.url(), mode).build().unwrap();
+        let socket = client.socket("/");
+        let got = Arc::new(Mutex::new(Vec::<(i64, usize)>::new()));
+        let g = got.clone();
+        socket.on("echo", move |(i, text): (i64, String), _| {
+            g.lock().unwrap().push((i, text.len()))
+        });
+        within(10, "connect", socket.connect()).await.unwrap();
+        let size = |i: i64| {
+            if i % 100 == 7 {
+                10_000
+            } else {
+                1 + (i % 50) as usize
+            }
+        };
+        for i in 0..3000 {
+            // without an ack, the server emits "echo" back with the same arguments
+            socket.emit("echo", &(i, "x".repeat(size(i)))).unwrap();
+        }
+        let last: i64 = within(20, "barrier", socket.emit_with_ack("echo", &3000_i64))
+            .await
+            .unwrap();
+        assert_eq!(last, 3000, "{mode:?}");
+        eventually(20, "3000 echoes", || got.lock().unwrap().len() == 3000).await;
+        let v = got.lock().unwrap().clone();
+        let want: Vec<_> = (0..3000).map(|i| (i, size(i))).collect();
+        assert!(v == want, "{mode:?}: echoes lost, cut or out of order");
+        client.close().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_every_handle_closes_the_connection() {
+    let srv = server();
+    let client = builder(&srv.url(), Transports::WebSocketOnly)
+        .build()
+        .unwrap();
+    let socket = client.socket("/");
+    within(10, "connect", socket.connect()).await.unwrap();
+    assert_eq!(srv.client_count().unwrap(), 1);
+    let emitter = socket.emitter();
+    drop((client, socket, emitter));
+    within(10, "the server sees the client go", async {
+        while srv.client_count().unwrap() != 0 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+
+    // A closed client refuses commands with a typed error instead of queueing them.
+    let client = builder(&srv.url(), Transports::WebSocketOnly)
+        .build()
+        .unwrap();
+    let socket = client.socket("/");
+    within(10, "connect", socket.connect()).await.unwrap();
+    within(10, "close", client.close()).await;
+    assert!(matches!(socket.emit("echo", &1), Err(Error::Closed)));
+    assert!(matches!(
+        socket.emit_with_ack::<_, Value>("echo", &1).await,
+        Err(Error::Closed)
+    ));
+}
+
 #[test]
 fn building_outside_a_runtime_is_a_typed_error() {
     let err = sio_client::Client::builder("http://127.0.0.1:1")

@@ -19,13 +19,16 @@
 //! ```
 //!
 //! Memory: an idle open WebSocket holds tungstenite's read buffer (4 KiB, see
-//! [`TransportOptions::ws_read_buffer`]), an empty write buffer, the socket and, for `wss://`,
-//! the rustls connection (whose receive buffer shrinks back to 4 KiB when idle). Measured with
-//! 2000 idle connections to the reference server: about 5.8 KiB per `ws://` connection and
-//! 13 KiB per `wss://` connection, `Transports` included. TLS configurations and the HTTP
-//! client are shared between connections with equal [`TlsOptions`]; the HTTP client is built
-//! only when long-polling is used.
+//! [`TransportOptions::ws_read_buffer`]), no write buffer (writes are gathered by
+//! `coalesce::Coalescing` until the next flush, then its buffer is freed), no outbox and no
+//! report queue, the socket and, for `wss://`, the rustls connection (whose receive buffer
+//! shrinks back to 4 KiB when idle). A whole idle `ws://` client (driver task, core, shared
+//! state, transports) measured about 12 KiB of RSS per connection with 10,000 connections to
+//! the reference server (`make bench`, BENCHMARKS.md). TLS configurations and the HTTP client
+//! are shared between connections with equal [`TlsOptions`]; the HTTP client is built only
+//! when long-polling is used.
 
+mod coalesce;
 mod polling;
 mod tls;
 mod websocket;
@@ -178,6 +181,8 @@ impl Transports {
     pub(crate) fn execute(&mut self, command: TransportCommand) {
         match command {
             TransportCommand::OpenWebSocket { id, url, headers } => {
+                // usually one socket, two during an upgrade probe: no spare slots
+                self.websockets.reserve_exact(1);
                 self.websockets.push(WebSocket::connect(
                     id,
                     url,
@@ -251,8 +256,8 @@ impl Transports {
         if let Some(input) = self.ready.pop_front() {
             return Poll::Ready(input);
         }
-        if self.ready.capacity() > 16 {
-            // give back what a burst of reports grew
+        if self.ready.capacity() > 0 {
+            // an idle connection keeps no report queue
             self.ready = VecDeque::new();
         }
         let ready = &mut self.ready;

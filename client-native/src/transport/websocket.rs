@@ -26,6 +26,7 @@ use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_tungstenite::Connector;
 
+use super::coalesce::Coalescing;
 use super::tls::{describe_tls_eof, describe_tls_error, find_rustls_error};
 
 /// What an open WebSocket is to the pump: a stream of messages and a sink for them.
@@ -39,8 +40,8 @@ impl<T> WsIo for T where
 {
 }
 
-/// An open WebSocket: `WebSocketStream<TcpStream>` for `ws://` and
-/// `WebSocketStream<MaybeTlsStream<TcpStream>>` for `wss://`, boxed, so a plain socket does
+/// An open WebSocket: `WebSocketStream<Coalescing<TcpStream>>` for `ws://` and
+/// `WebSocketStream<MaybeTlsStream<Coalescing<TcpStream>>>` for `wss://`, boxed, so a plain socket does
 /// not carry the space of a rustls connection (~1 KiB) and the table of sockets stays small.
 type WsStream = Box<dyn WsIo>;
 
@@ -58,10 +59,6 @@ const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
 /// Outgoing messages larger than this are sent as fragments of this size.
 const FRAGMENT_SIZE: usize = 4096;
-
-/// An outbox that grew past this many slots is given back when it empties, so a burst does
-/// not leave an idle connection holding a large buffer.
-const OUTBOX_KEEP: usize = 8;
 
 /// One WebSocket of a client connection.
 pub(super) struct WebSocket {
@@ -333,7 +330,8 @@ fn write_outbox(
         stream.start_send_unpin(message)?;
         *flush_pending = true;
     }
-    if outbox.capacity() > OUTBOX_KEEP {
+    if outbox.is_empty() && outbox.capacity() > 0 {
+        // an idle connection keeps no outbox
         *outbox = VecDeque::new();
     }
     if *flush_pending {
@@ -453,6 +451,8 @@ async fn open(
         .map_err(|e| format!("could not connect to {authority}: {e}"))?;
     // Engine.IO messages are small and latency-bound
     let _ = tcp.set_nodelay(true);
+    // a burst of messages leaves in one write; nothing is buffered while idle
+    let tcp = Coalescing::new(tcp);
     let describe = |e: WsError| describe_open_error(&e, secure, &authority);
     if secure {
         let connector = Some(Connector::Rustls(tls));
