@@ -2,6 +2,7 @@
 #
 #   make test         install what is missing, then fmt, clippy, all tests, wasm32 build of the core
 #   make demo         the React chat + Rust bot on the bundled server (Ctrl-C stops it)
+#   make bench        sio vs socket.io-client (Node) vs rust_socketio 0.6: one table (BENCHMARKS.md)
 #   make bench-codec  our codec vs socket.io-parser, side by side
 #
 # Installs are idempotent and skipped when already satisfied, so repeated runs stay fast.
@@ -13,10 +14,10 @@ SERVER_DIR := tests/server
 NODE_STAMP := $(SERVER_DIR)/node_modules/.sio-stamp
 
 .PHONY: test deps node-deps wasm-target fmt-check clippy clippy-wasm cargo-test vectors-check \
-	wasm-core browser-deps test-browser bench-codec doc-check demo demo-smoke
+	wasm-core browser-deps test-browser bench-codec doc-check demo demo-smoke bench
 
 # The wasm package's gzip budget enforced by test-browser (see scripts/size-check.js).
-SIZE_BUDGET_KB ?= 140
+SIZE_BUDGET_KB ?= 60
 
 test: deps fmt-check clippy clippy-wasm doc-check cargo-test vectors-check wasm-core test-browser
 	@echo "make test: all green"
@@ -64,6 +65,9 @@ clippy-wasm: browser-deps
 # wasm-pack test in headless Chromium, the React shim via Playwright, the size check.
 test-browser: node-deps browser-deps
 	SIZE_BUDGET_KB=$(SIZE_BUDGET_KB) bash scripts/test-browser.sh
+
+bench: node-deps
+	node bench/run.js
 
 bench-codec: node-deps
 	node tests/bench/compare-codec.js
