@@ -21,7 +21,7 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 use hdrhistogram::Histogram;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{json, Value};
-use sio_client::serde_value::json_to_payload;
+use sio_client::payload::from_json_with_binary as json_to_payload;
 use sio_client::{AckError, Client, ClientBuilder, Error, Payload, Socket};
 
 use crate::args::{BenchArgs, TransportArg};

@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use sio_client::serde_value::{json_to_payload, payload_to_json};
+use sio_client::payload::{
+    from_json_with_binary as json_to_payload, to_json_with_binary as payload_to_json,
+};
 
 use crate::args::{parse_json_args, EmitArgs};
 use crate::{explain, Failure};

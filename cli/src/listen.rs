@@ -7,7 +7,9 @@ use std::time::Duration;
 use futures_util::stream::{self, BoxStream, SelectAll, StreamExt};
 use futures_util::FutureExt;
 use serde_json::{json, Value};
-use sio_client::serde_value::{json_to_payload, payload_to_json};
+use sio_client::payload::{
+    from_json_with_binary as json_to_payload, to_json_with_binary as payload_to_json,
+};
 use sio_client::{AckResponder, Client, ClientEvent, Socket, SocketEvent};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
@@ -70,7 +72,7 @@ pub(crate) async fn run(args: ListenArgs) -> Result<(), Failure> {
     }
     for socket in sockets.values() {
         if socket.namespace() != first.namespace() {
-            let _ = socket.connect_in_background();
+            drop(socket.connect());
         }
     }
     for room in &args.join {
@@ -153,7 +155,7 @@ fn handle_item(
     print_item(&item);
     match item {
         Item::Socket(ns, SocketEvent::Message(m)) => {
-            if let Some(ack) = m.ack {
+            if let Some(ack) = m.ack_responder().cloned() {
                 if let Ok(mut map) = responders.lock() {
                     map.insert((ns, ack.id()), ack);
                 }
@@ -269,7 +271,7 @@ fn command(
         let _ = socket.leave(room);
     } else if let Some(target) = str_field(&cmd, "connect") {
         let s = socket_for(client, sockets, events, target);
-        let _ = s.connect_in_background();
+        drop(s.connect());
     } else if let Some(target) = str_field(&cmd, "disconnect") {
         if let Some(s) = sockets.get(target) {
             let _ = s.disconnect();

@@ -39,22 +39,22 @@ pub(crate) fn socket_event(ns: &str, event: &SocketEvent) -> Value {
             let args = m
                 .json()
                 .unwrap_or_else(|e| json!([format!("<undecodable: {e}>")]));
-            let mut v = json!({"ns": ns, "event": m.event, "args": args});
-            if let Some(ack) = &m.ack {
+            let mut v = json!({"ns": ns, "event": m.event(), "args": args});
+            if let Some(ack) = m.ack_responder() {
                 v["ack_id"] = json!(ack.id());
             }
             typed("event", v)
         }
         SocketEvent::Joined(room) => typed("joined", json!({"ns": ns, "room": room})),
+        SocketEvent::ListenerError(e) => error(e),
+        other => error(format!("{other:?}")),
     }
 }
 
 /// The contract's `connect_error` line (`data` parsed back to JSON when possible).
 pub(crate) fn connect_error(ns: &str, error: &ConnectError) -> Value {
     let data = match error {
-        ConnectError::Rejected { data: Some(d), .. } => {
-            serde_json::from_str(d).unwrap_or(Value::String(d.clone()))
-        }
+        ConnectError::Rejected { data: Some(d), .. } => d.clone(),
         _ => Value::Null,
     };
     typed(

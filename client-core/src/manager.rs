@@ -278,6 +278,12 @@ impl Manager {
 
     // ----- state ----------------------------------------------------------------------------
 
+    /// The namespaces this manager has a socket for (every one that was ever connected,
+    /// emitted on or joined), in creation order.
+    pub fn namespaces(&self) -> impl Iterator<Item = &str> + '_ {
+        self.sockets.iter().map(|s| s.ns())
+    }
+
     /// Whether `ns` is connected.
     pub fn is_connected(&self, ns: &str) -> bool {
         self.sockets

@@ -1,21 +1,31 @@
 //! [`ClientBuilder`]: every connection option, with socket.io-client's defaults.
 
 use std::future::Future;
+#[cfg(not(target_arch = "wasm32"))]
 use std::path::Path;
-use std::pin::Pin;
-use std::sync::Arc;
 use std::time::Duration;
 
 use sio_core::{Auth, Config, RoomEvents, Transports};
 
+use crate::auth::AuthProvider;
 use crate::client::Client;
+use crate::driver::Transports as Backend;
 use crate::error::Error;
+use crate::maybe_send::{MaybeSend, MaybeSync};
+use crate::shared::HandleOptions;
+#[cfg(not(target_arch = "wasm32"))]
 use crate::transport::{TlsOptions, TransportOptions};
 
-/// An async function called before every (re)connect of a namespace to produce its `auth`
-/// payload (for example to refresh a token).
-pub type AuthProvider =
-    Arc<dyn Fn() -> Pin<Box<dyn Future<Output = serde_json::Value> + Send>> + Send + Sync>;
+/// Default room of each event stream, and of async listener calls running at once.
+pub const DEFAULT_INBOUND_BUFFER: usize = 1024;
+
+/// What [`ClientBuilder::build`] hands to the client.
+pub(crate) struct Parts {
+    pub(crate) config: Config,
+    pub(crate) transports: Backend,
+    pub(crate) auth_provider: Option<AuthProvider>,
+    pub(crate) handle_options: HandleOptions,
+}
 
 /// Builds a [`Client`].
 ///
@@ -50,9 +60,12 @@ pub struct ClientBuilder {
     auth_provider: Option<AuthProvider>,
     room_events: RoomEvents,
     seed: Option<u64>,
+    #[cfg(not(target_arch = "wasm32"))]
     tls: TlsOptions,
+    #[cfg(not(target_arch = "wasm32"))]
     ca_files: Vec<std::path::PathBuf>,
     max_inbound_bytes: usize,
+    inbound_buffer: usize,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -85,9 +98,12 @@ impl ClientBuilder {
             auth_provider: None,
             room_events: RoomEvents::default(),
             seed: None,
+            #[cfg(not(target_arch = "wasm32"))]
             tls: TlsOptions::default(),
+            #[cfg(not(target_arch = "wasm32"))]
             ca_files: Vec::new(),
             max_inbound_bytes: 100_000_000,
+            inbound_buffer: DEFAULT_INBOUND_BUFFER,
         }
     }
 
@@ -171,13 +187,14 @@ impl ClientBuilder {
         self
     }
 
-    /// An async function asked for the auth payload before every (re)connect.
+    /// An async function asked for the auth payload before every (re)connect (socket.io-client's
+    /// `auth: (cb) => ...`), for example to refresh a token.
     pub fn auth_provider<F, Fut>(mut self, provider: F) -> Self
     where
-        F: Fn() -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = serde_json::Value> + Send + 'static,
+        F: Fn() -> Fut + MaybeSend + MaybeSync + 'static,
+        Fut: Future<Output = serde_json::Value> + MaybeSend + 'static,
     {
-        self.auth_provider = Some(Arc::new(move || Box::pin(provider())));
+        self.auth_provider = Some(AuthProvider::new(provider));
         self
     }
 
@@ -196,6 +213,7 @@ impl ClientBuilder {
         self
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     /// Trusts the PEM certificates in `path` in addition to the WebPKI roots (for a private CA
     /// or a self-signed server).
     pub fn ca_file(mut self, path: impl AsRef<Path>) -> Self {
@@ -203,12 +221,14 @@ impl ClientBuilder {
         self
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     /// Trusts the PEM certificates in `pem` in addition to the WebPKI roots.
     pub fn add_root_certificates_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
         self.tls.extra_ca_pem.push(pem.into());
         self
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     /// Accepts ANY server certificate. This removes the protection TLS gives against a
     /// man-in-the-middle: only for local experiments.
     pub fn danger_accept_invalid_certs(mut self, yes: bool) -> Self {
@@ -222,7 +242,16 @@ impl ClientBuilder {
         self
     }
 
-    pub(crate) fn core_config(&self) -> Result<Config, Error> {
+    /// How many events each [`EventStream`](crate::EventStream) holds before the client
+    /// stops reading the network until it is read, and how many async listener calls may run
+    /// at once (default [`DEFAULT_INBOUND_BUFFER`]). A flooding server is slowed down by TCP
+    /// backpressure instead of growing the client's memory; nothing is dropped.
+    pub fn inbound_buffer(mut self, events: usize) -> Self {
+        self.inbound_buffer = events.max(1);
+        self
+    }
+
+    fn core_config(&self) -> Result<Config, Error> {
         let mut config = Config::new(&self.url)?;
         if let Some(path) = &self.path {
             config.path = path.clone();
@@ -252,7 +281,8 @@ impl ClientBuilder {
         Ok(config)
     }
 
-    pub(crate) fn transport_options(&self) -> Result<TransportOptions, Error> {
+    #[cfg(not(target_arch = "wasm32"))]
+    fn transport_options(&self) -> Result<TransportOptions, Error> {
         let mut tls = self.tls.clone();
         for path in &self.ca_files {
             let pem = std::fs::read(path).map_err(|source| Error::CaFile {
@@ -268,8 +298,24 @@ impl ClientBuilder {
         })
     }
 
-    pub(crate) fn take_auth_provider(&self) -> Option<AuthProvider> {
-        self.auth_provider.clone()
+    /// Validates everything and prepares the transports.
+    pub(crate) fn into_parts(self) -> Result<Parts, Error> {
+        let config = self.core_config()?;
+        #[cfg(not(target_arch = "wasm32"))]
+        let transports = {
+            // the driver's task and async listeners need a runtime
+            tokio::runtime::Handle::try_current().map_err(|_| Error::NoRuntime)?;
+            Backend::new(self.transport_options()?)?
+        };
+        Ok(Parts {
+            handle_options: HandleOptions {
+                ack_timeout: config.ack_timeout,
+                stream_capacity: self.inbound_buffer,
+            },
+            config,
+            transports,
+            auth_provider: self.auth_provider,
+        })
     }
 
     /// Starts the client's driver task on the current tokio runtime. Nothing connects until a

@@ -1,19 +1,25 @@
 //! [`Client`]: one connection to a Socket.IO server, shared by its namespace sockets.
 
-use std::sync::{Arc, Mutex};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
 
-use tokio::sync::{mpsc, oneshot};
+use futures_channel::oneshot;
 
 use crate::builder::ClientBuilder;
-use crate::driver::Driver;
+use crate::command::Command;
+use crate::driver::{self, Driver};
+use crate::error::Error;
 use crate::event::ClientEvent;
-use crate::shared::{Command, CommandQueue, ListenerId, Shared, State};
+use crate::maybe_send::{MaybeSend, MaybeSync};
+use crate::registry::ListenerId;
+use crate::shared::Shared;
+use crate::socket::Socket;
 use crate::stream::EventStream;
-use crate::transport::Transports;
-use crate::{Error, Socket};
 
 /// A Socket.IO client: one Engine.IO connection (polling and/or WebSocket) that carries any
-/// number of namespaces, reconnects by itself, and is driven by one tokio task.
+/// number of namespaces, reconnects by itself, and is driven by one task.
 ///
 /// Cheap to clone. The connection stays up until [`close`](Self::close) is called or every
 /// handle (clients and sockets) is dropped.
@@ -24,7 +30,9 @@ pub struct Client {
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client").finish_non_exhaustive()
+        f.debug_struct("Client")
+            .field("closed", &self.is_closed())
+            .finish_non_exhaustive()
     }
 }
 
@@ -36,38 +44,25 @@ impl Client {
     }
 
     pub(crate) fn start(builder: ClientBuilder) -> Result<Self, Error> {
-        let config = builder.core_config()?;
-        let transports = Transports::new(builder.transport_options()?)?;
-        let runtime = tokio::runtime::Handle::try_current().map_err(|_| Error::NoRuntime)?;
-        let commands = Arc::new(CommandQueue::default());
-        let shared = Arc::new(Shared {
-            commands: commands.clone(),
-            state: Mutex::new(State::default()),
-            default_ack_timeout: config.ack_timeout,
-        });
-        let driver = Driver::new(
-            config,
-            transports,
-            commands,
-            Arc::downgrade(&shared),
-            builder.take_auth_provider(),
-        )?;
-        runtime.spawn(driver.run());
+        let parts = builder.into_parts()?;
+        let shared = Arc::new(Shared::new(parts.handle_options));
+        let driver = Driver::new(parts.config, parts.transports, &shared, parts.auth_provider)?;
+        driver::spawn(driver, &shared);
         Ok(Self { shared })
     }
 
     /// The socket of namespace `ns` (created on first use; every call returns the same
     /// socket). It connects when you call [`Socket::connect`].
     pub fn socket(&self, ns: &str) -> Socket {
-        let ns = if ns.starts_with('/') {
+        let namespace = if ns.starts_with('/') {
             ns.to_string()
         } else {
             format!("/{ns}")
         };
-        self.shared.lock().ns(&ns);
+        self.shared.registry().ns(&namespace);
         Socket {
             shared: self.shared.clone(),
-            namespace: ns,
+            namespace,
         }
     }
 
@@ -75,27 +70,29 @@ impl Client {
     /// socket.io-client's `socket.io.on(...)`).
     pub fn on_event<F>(&self, handler: F) -> ListenerId
     where
-        F: Fn(&ClientEvent) + Send + Sync + 'static,
+        F: Fn(&ClientEvent) + MaybeSend + MaybeSync + 'static,
     {
-        let mut state = self.shared.lock();
-        let id = state.next_id();
-        state.client_listeners.push((id, Arc::new(handler)));
+        let mut registry = self.shared.registry();
+        let id = registry.next_id();
+        registry.client.push((id, Arc::new(handler)));
         id
     }
 
     /// Removes a listener added with [`on_event`](Self::on_event).
     pub fn off_event(&self, id: ListenerId) -> bool {
-        let mut state = self.shared.lock();
-        let before = state.client_listeners.len();
-        state.client_listeners.retain(|(i, _)| *i != id);
-        before != state.client_listeners.len()
+        let mut registry = self.shared.registry();
+        let before = registry.client.len();
+        registry.client.retain(|(i, _)| *i != id);
+        before != registry.client.len()
     }
 
-    /// A stream of connection-level events from now on.
+    /// A stream of connection-level events from now on (bounded like
+    /// [`Socket::events`]).
     pub fn events(&self) -> EventStream<ClientEvent> {
-        let (tx, rx) = mpsc::unbounded_channel();
-        self.shared.lock().client_streams.push(tx);
-        EventStream::new(rx)
+        let mut registry = self.shared.registry();
+        let (stream, slot) = EventStream::new(self.shared.options.stream_capacity);
+        registry.client_streams.push(slot);
+        stream
     }
 
     /// Reconnects now, restarting the backoff schedule, if the connection is down.
@@ -103,16 +100,40 @@ impl Client {
         self.shared.send(Command::ReconnectNow)
     }
 
-    /// Disconnects every namespace and closes the connection; pending acks fail with
-    /// [`AckError::Closed`](sio_core::AckError::Closed). Waits until the driver has stopped.
-    pub async fn close(&self) {
+    /// Whether the client is closed for good (by [`close`](Self::close), or after a
+    /// listener panicked).
+    pub fn is_closed(&self) -> bool {
+        self.shared.is_closed()
+    }
+
+    /// Disconnects every namespace and closes the connection, now; pending acks fail with
+    /// [`AckError::Closed`](sio_core::AckError::Closed). The future resolves once the
+    /// driver has stopped (after at most a short grace period for the last packets).
+    pub fn close(&self) -> CloseFuture {
         let (reply, rx) = oneshot::channel();
-        if self
+        let waiting = self
             .shared
             .send(Command::Close { reply: Some(reply) })
-            .is_ok()
-        {
-            let _ = rx.await;
+            .is_ok();
+        CloseFuture {
+            rx: waiting.then_some(rx),
+        }
+    }
+}
+
+/// Resolves when a closed client's driver has stopped. Dropping it does not stop the close.
+#[derive(Debug)]
+pub struct CloseFuture {
+    rx: Option<oneshot::Receiver<()>>,
+}
+
+impl Future for CloseFuture {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        match &mut self.rx {
+            Some(rx) => Pin::new(rx).poll(cx).map(|_| ()),
+            None => Poll::Ready(()),
         }
     }
 }

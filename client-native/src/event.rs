@@ -5,63 +5,107 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use sio_core::{ConnectError, DisconnectReason, OpenError, Payload};
-use tokio::sync::oneshot;
+use sio_core::{DisconnectReason, OpenError, Payload};
 
-use crate::serde_value::{args_to_payload, payload_to_args, payload_to_json};
-use crate::shared::{Command, Shared};
-use crate::Error;
+use crate::command::{Command, CommandQueue};
+use crate::error::{ConnectError, Error};
+use crate::payload::{self, PayloadError};
+use crate::registry::ListenerId;
 
 /// A namespace connected.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Connected {
-    /// The namespace socket id assigned by the server.
+    /// The namespace socket id assigned by the server (not the Engine.IO session id).
     pub id: String,
     /// Whether connection state recovery restored the previous session (same id, missed
     /// events delivered, rooms kept).
     pub recovered: bool,
 }
 
-/// An event from the server, as handed to listeners.
+impl Connected {
+    pub(crate) fn new(id: String, recovered: bool) -> Self {
+        Self { id, recovered }
+    }
+}
+
+/// An event from the server, as handed to listeners and streams. Cheap to clone.
 #[derive(Clone)]
 pub struct Message {
-    /// The namespace it arrived on.
-    pub namespace: String,
-    /// The event name.
-    pub event: String,
-    /// The arguments (JSON with binary attachments).
-    pub payload: Payload,
-    /// Set when the server waits for an acknowledgement.
-    pub ack: Option<AckResponder>,
+    inner: Arc<MessageData>,
+}
+
+struct MessageData {
+    namespace: String,
+    event: String,
+    payload: Payload,
+    ack: Option<AckResponder>,
 }
 
 impl std::fmt::Debug for Message {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Message")
-            .field("namespace", &self.namespace)
-            .field("event", &self.event)
-            .field("args", &self.payload.json)
-            .field("attachments", &self.payload.attachments.len())
-            .field("wants_ack", &self.ack.is_some())
+            .field("namespace", &self.inner.namespace)
+            .field("event", &self.inner.event)
+            .field("args", &self.inner.payload.json)
+            .field("attachments", &self.inner.payload.attachments.len())
+            .field("wants_ack", &self.inner.ack.is_some())
             .finish()
     }
 }
 
 impl Message {
-    /// The arguments as `T`: a tuple or `Vec` for the whole argument list, or, for a
-    /// single-argument event, the argument itself.
-    pub fn args<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        Ok(payload_to_args(&self.payload)?)
+    pub(crate) fn new(
+        namespace: String,
+        event: String,
+        payload: Payload,
+        ack: Option<AckResponder>,
+    ) -> Self {
+        Self {
+            inner: Arc::new(MessageData {
+                namespace,
+                event,
+                payload,
+                ack,
+            }),
+        }
     }
 
-    /// The arguments as JSON, binary values as `{"$binary": "<base64>"}`.
+    /// The namespace it arrived on.
+    pub fn namespace(&self) -> &str {
+        &self.inner.namespace
+    }
+
+    /// The event name.
+    pub fn event(&self) -> &str {
+        &self.inner.event
+    }
+
+    /// The raw arguments: a JSON array with binary placeholders, plus the attachments.
+    pub fn payload(&self) -> &Payload {
+        &self.inner.payload
+    }
+
+    /// The arguments as `T`: a tuple for the whole argument list, `()` for none, any other
+    /// type for the first argument (see [`payload`](crate::payload) for the rules and binary).
+    pub fn args<T: DeserializeOwned + 'static>(&self) -> Result<T, Error> {
+        Ok(payload::from_payload(&self.inner.payload)?)
+    }
+
+    /// The arguments as a JSON array, binary values as `{"$binary": "<base64>"}`.
     pub fn json(&self) -> Result<serde_json::Value, Error> {
-        Ok(payload_to_json(&self.payload)?)
+        Ok(payload::to_json_with_binary(&self.inner.payload)?)
+    }
+
+    /// The server waits for an acknowledgement: answer it with [`ack`](Self::ack) or the
+    /// responder.
+    pub fn ack_responder(&self) -> Option<&AckResponder> {
+        self.inner.ack.as_ref()
     }
 
     /// Answers the server's acknowledgement request (once; later calls are refused).
-    pub fn ack<A: Serialize + ?Sized>(&self, args: &A) -> Result<(), Error> {
-        match &self.ack {
+    pub fn ack(&self, args: impl Serialize) -> Result<(), Error> {
+        match &self.inner.ack {
             Some(responder) => responder.send(args),
             None => Err(Error::NoAckRequested),
         }
@@ -72,10 +116,10 @@ impl Message {
 /// flag: the answer goes out at most once, like socket.io-client.
 #[derive(Clone)]
 pub struct AckResponder {
-    pub(crate) shared: Arc<Shared>,
-    pub(crate) namespace: String,
-    pub(crate) id: u64,
-    pub(crate) sent: Arc<AtomicBool>,
+    commands: Arc<CommandQueue>,
+    namespace: String,
+    id: u64,
+    sent: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for AckResponder {
@@ -89,15 +133,34 @@ impl std::fmt::Debug for AckResponder {
 }
 
 impl AckResponder {
+    pub(crate) fn new(commands: Arc<CommandQueue>, namespace: String, id: u64) -> Self {
+        Self {
+            commands,
+            namespace,
+            id,
+            sent: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
     /// The ack id chosen by the server.
     pub fn id(&self) -> u64 {
         self.id
     }
 
-    /// Sends the acknowledgement with `args` (a tuple or `Vec` for several arguments, any
-    /// other value for one, `()` for none).
-    pub fn send<A: Serialize + ?Sized>(&self, args: &A) -> Result<(), Error> {
-        self.send_payload(args_to_payload(args)?)
+    /// The namespace of the request.
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
+    /// Whether the answer was sent already.
+    pub fn is_sent(&self) -> bool {
+        self.sent.load(Ordering::Acquire)
+    }
+
+    /// Sends the acknowledgement with `args` (a tuple for several arguments, `()` for none,
+    /// any other value for one).
+    pub fn send(&self, args: impl Serialize) -> Result<(), Error> {
+        self.send_payload(payload::to_payload(&args)?)
     }
 
     /// Sends the acknowledgement with an already-built payload.
@@ -105,19 +168,41 @@ impl AckResponder {
         if self.sent.swap(true, Ordering::AcqRel) {
             return Err(Error::AckAlreadySent(self.id));
         }
-        let (reply, _ignored) = oneshot::channel();
-        self.shared.send(Command::Ack {
+        self.commands.send(Command::Ack {
             ns: self.namespace.clone(),
             id: self.id,
             args: payload,
-            reply,
         })
+    }
+}
+
+/// A typed listener could not use an event: its arguments did not decode as the listener's
+/// type. The event still reached every other listener.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ListenerError {
+    /// The event name.
+    pub event: String,
+    /// The listener that refused it.
+    pub listener: ListenerId,
+    /// serde's message.
+    pub error: PayloadError,
+}
+
+impl std::fmt::Display for ListenerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the arguments of \"{}\" do not match the listener's type: {}",
+            self.event, self.error
+        )
     }
 }
 
 /// A change of a namespace socket, or a message, for [`Socket::events`](crate::Socket::events)
 /// streams and status listeners.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum SocketEvent {
     /// Connected (or reconnected).
     Connect(Connected),
@@ -129,10 +214,13 @@ pub enum SocketEvent {
     Message(Message),
     /// The server acknowledged a `join(room)`.
     Joined(String),
+    /// A typed listener could not decode an event's arguments.
+    ListenerError(ListenerError),
 }
 
 /// Connection-level events (socket.io-client's Manager events).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ClientEvent {
     /// The Engine.IO connection opened.
     Open,
@@ -152,4 +240,7 @@ pub enum ClientEvent {
     ReconnectError(OpenError),
     /// All reconnection attempts failed.
     ReconnectFailed,
+    /// A listener panicked: the client closed itself (it cannot tell what state the listener
+    /// left behind). The message is the panic's.
+    ListenerPanicked(String),
 }

@@ -1,10 +1,10 @@
-//! # sio-client: a Socket.IO v4 client for tokio
+//! # sio-client: a Socket.IO v4 client for Rust
 //!
 //! WebSocket and HTTP long-polling (with the upgrade between them) over rustls, namespaces
 //! multiplexed on one connection, acknowledgements in both directions with timeouts, an
 //! offline send buffer, retries, connection state recovery, and rooms that are re-joined by
 //! themselves after a reconnect. The protocol lives in [`sio_core`], a sans-IO state machine
-//! shared with the browser package; this crate is its tokio driver.
+//! shared with the browser build; this crate is the Rust API and its drivers (tokio natively).
 //!
 //! ```no_run
 //! use std::time::Duration;
@@ -28,28 +28,47 @@
 //! }
 //! ```
 //!
-//! Arguments are serde values: a tuple or `Vec` is the argument list, any other value is one
-//! argument, `()` is none; bytes (`serde_bytes`, `bytes::Bytes`) travel as binary attachments.
+//! New here? The [`guide`] walks through a first bot: auth, rooms, typed events with binary
+//! fields, acknowledgements both ways, async handlers, shared state, tracing and reconnects.
+//!
+//! ## How it runs
+//!
+//! A [`Client`] is one connection, driven by one task (see the `driver` module's docs in the
+//! repository, `docs/architecture.md`): handles ([`Client`], [`Socket`], [`Emitter`]) queue
+//! commands in call order; the task feeds them to the core with the network's inputs and the
+//! core's deadlines, performs the I/O the core asks for, and hands events to listeners and
+//! [`EventStream`]s. Arguments are serde values on serde_json ([`payload`]).
 
+mod auth;
 mod builder;
 mod client;
+mod command;
 mod driver;
+mod emit;
 mod error;
 mod event;
-pub mod serde_value;
+pub mod guide;
+mod listener;
+mod maybe_send;
+pub mod payload;
+mod registry;
+mod rt;
 mod shared;
+mod snapshot;
 mod socket;
 mod stream;
+#[cfg(not(target_arch = "wasm32"))]
 mod transport;
 
-pub use builder::{AuthProvider, ClientBuilder};
-pub use client::Client;
-pub use error::Error;
-pub use event::{AckResponder, ClientEvent, Connected, Message, SocketEvent};
-pub use shared::ListenerId;
-pub use socket::{Emitter, Socket, DEFAULT_ACK_TIMEOUT};
+pub use auth::AuthProvider;
+pub use builder::{ClientBuilder, DEFAULT_INBOUND_BUFFER};
+pub use client::{Client, CloseFuture};
+pub use emit::{AckFuture, AckReply, ConnectFuture, Emitter, DEFAULT_ACK_TIMEOUT};
+pub use error::{ConnectError, Error};
+pub use event::{AckResponder, ClientEvent, Connected, ListenerError, Message, SocketEvent};
+pub use maybe_send::{MaybeSend, MaybeSync};
+pub use registry::ListenerId;
+pub use socket::Socket;
 pub use stream::EventStream;
 
-pub use sio_core::{
-    AckError, ConnectError, DisconnectReason, OpenError, Payload, Transports, Value,
-};
+pub use sio_core::{AckError, DisconnectReason, OpenError, Payload, Transports};

@@ -1,23 +1,22 @@
 //! [`Socket`]: one namespace of a [`Client`](crate::Client).
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use sio_core::error::is_reserved;
-use sio_core::{ConnectError, DisconnectReason, EmitOptions, Payload};
-use tokio::sync::{mpsc, oneshot};
+use sio_core::{DisconnectReason, Payload};
 
-use crate::event::{Connected, Message, SocketEvent};
-use crate::serde_value::{args_to_payload, payload_to_args};
-use crate::shared::{Command, EventListener, ListenerId, Shared};
+use crate::command::Command;
+use crate::emit::{AckFuture, AckReply, ConnectFuture, Emitter};
+use crate::error::{ConnectError, Error};
+use crate::event::{AckResponder, Connected, ListenerError, Message, SocketEvent};
+use crate::listener::{typed, typed_async, TaskContext};
+use crate::maybe_send::{MaybeSend, MaybeSync};
+use crate::registry::{EventListener, ListenerId, MessageFn};
+use crate::shared::Shared;
 use crate::stream::EventStream;
-use crate::Error;
-
-/// How long `emit_with_ack` waits when neither [`Socket::timeout`] nor the client's
-/// `ack_timeout` says otherwise: an await must never hang forever.
-pub const DEFAULT_ACK_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A namespace socket. Cheap to clone; every clone is the same socket.
 ///
@@ -36,7 +35,7 @@ pub const DEFAULT_ACK_TIMEOUT: Duration = Duration::from_secs(30);
 /// });
 /// socket.connect().await?;
 /// socket.join("lobby")?;
-/// socket.emit("chat", &serde_json::json!({ "user": "bot", "text": "hi" }))?;
+/// socket.emit("chat", serde_json::json!({ "user": "bot", "text": "hi" }))?;
 /// let reply: String = socket.emit_with_ack("echo", "ping").await?;
 /// # Ok(()) }
 /// ```
@@ -64,70 +63,37 @@ impl Socket {
 
     /// The namespace socket id while connected.
     pub fn id(&self) -> Option<String> {
-        self.shared
-            .lock()
-            .namespaces
-            .get(&self.namespace)
-            .and_then(|n| n.id.clone())
+        self.shared.view(&self.namespace, |v| v.id.clone())
     }
 
     /// Whether the namespace is connected.
     pub fn connected(&self) -> bool {
-        self.shared
-            .lock()
-            .namespaces
-            .get(&self.namespace)
-            .is_some_and(|n| n.connected)
+        self.shared.view(&self.namespace, |v| v.connected)
     }
 
     /// Whether the last connection recovered the previous session.
     pub fn recovered(&self) -> bool {
-        self.shared
-            .lock()
-            .namespaces
-            .get(&self.namespace)
-            .is_some_and(|n| n.recovered)
+        self.shared.view(&self.namespace, |v| v.recovered)
     }
 
     /// Whether the socket wants to be connected and reconnects by itself (socket.io-client
     /// `socket.active`): false after `disconnect()`, a server disconnect or a rejection.
     pub fn active(&self) -> bool {
-        self.shared
-            .lock()
-            .namespaces
-            .get(&self.namespace)
-            .is_some_and(|n| n.active)
+        self.shared.view(&self.namespace, |v| v.active)
     }
 
     /// The rooms joined with [`join`](Self::join), re-joined after every reconnect.
     pub fn rooms(&self) -> Vec<String> {
-        self.shared
-            .lock()
-            .namespaces
-            .get(&self.namespace)
-            .map(|n| n.rooms.clone())
-            .unwrap_or_default()
+        self.shared.view(&self.namespace, |v| v.rooms.clone())
     }
 
-    /// Connects the namespace (opening the connection if needed) and waits for the first
-    /// outcome: the server's acceptance, or the first error. After a network error the
-    /// client keeps retrying in the background (unless reconnection is off); a rejection by
-    /// the server is final.
-    pub async fn connect(&self) -> Result<Connected, Error> {
-        let (reply, rx) = oneshot::channel();
-        self.shared.send(Command::Connect {
-            ns: self.namespace.clone(),
-            reply: Some(reply),
-        })?;
-        rx.await.map_err(|_| Error::Closed)?
-    }
-
-    /// Starts connecting without waiting (events and listeners report the outcome).
-    pub fn connect_in_background(&self) -> Result<(), Error> {
-        self.shared.send(Command::Connect {
-            ns: self.namespace.clone(),
-            reply: None,
-        })
+    /// Connects the namespace (opening the connection if needed). The returned future
+    /// resolves with the first outcome: the server's acceptance, or the first error. After a
+    /// network error the client keeps retrying in the background (unless reconnection is
+    /// off); a rejection by the server is final. Dropping the future does not stop the
+    /// connection.
+    pub fn connect(&self) -> ConnectFuture {
+        ConnectFuture::start(&self.shared, &self.namespace)
     }
 
     /// Disconnects the namespace (no automatic reconnection; `connect` again to come back).
@@ -137,53 +103,58 @@ impl Socket {
         })
     }
 
-    /// Emits `event`. `args` is a tuple or `Vec` for several arguments, any other value for
-    /// one, `()` for none; bytes (`serde_bytes`, `bytes::Bytes`) travel as binary
-    /// attachments. Never blocks: while offline the packet waits in the send buffer.
-    pub fn emit<A: Serialize + ?Sized>(&self, event: &str, args: &A) -> Result<(), Error> {
+    /// Emits `event`. `args` is a tuple for several arguments, `()` for none, any other
+    /// value for one (see [`payload`](crate::payload)); [`bytes::Bytes`] and `serde_bytes`
+    /// values travel as binary attachments. Never blocks: while offline the packet waits in
+    /// the send buffer. Emits reach the server in call order.
+    pub fn emit(&self, event: &str, args: impl Serialize) -> Result<(), Error> {
         self.emitter().emit(event, args)
     }
 
-    /// Emits `event` and waits for the server's acknowledgement, decoded as `R` (see
-    /// [`Message::args`] for the shape rules). Times out after the socket's
-    /// [`timeout`](Self::timeout), else the client's `ack_timeout`, else
-    /// [`DEFAULT_ACK_TIMEOUT`].
-    pub async fn emit_with_ack<A, R>(&self, event: &str, args: &A) -> Result<R, Error>
-    where
-        A: Serialize + ?Sized,
-        R: DeserializeOwned,
-    {
-        self.emitter().emit_with_ack(event, args).await
+    /// Emits `event` now and returns a future for the server's acknowledgement, decoded as
+    /// `R`. The wait ends after [`timeout`](Self::timeout), else the client's `ack_timeout`,
+    /// else [`DEFAULT_ACK_TIMEOUT`](crate::DEFAULT_ACK_TIMEOUT).
+    ///
+    /// ```no_run
+    /// # async fn demo(socket: sio_client::Socket) -> Result<(), sio_client::Error> {
+    /// let echoed: String = socket.emit_with_ack("echo", "hi").await?;
+    /// let (a, b): (u32, String) = socket.emit_with_ack("pair", ()).await?;
+    /// socket.emit_with_ack::<()>("log", "only the arrival matters").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn emit_with_ack<R: AckReply>(&self, event: &str, args: impl Serialize) -> AckFuture<R> {
+        self.emitter().emit_with_ack(event, args)
     }
 
     /// An emitter whose acks time out after `timeout` (socket.io-client `socket.timeout(ms)`).
     pub fn timeout(&self, timeout: Duration) -> Emitter {
-        Emitter {
-            timeout: Some(timeout),
-            ..self.emitter()
-        }
+        self.emitter().timeout(timeout)
     }
 
     /// An emitter whose packets are dropped rather than buffered when they cannot be sent at
     /// once (socket.io-client `socket.volatile`).
     pub fn volatile(&self) -> Emitter {
-        Emitter {
-            volatile: true,
-            ..self.emitter()
-        }
+        self.emitter().volatile()
     }
 
     /// An emitter with the default options (for [`Emitter::emit_payload`]).
     pub fn emitter(&self) -> Emitter {
         Emitter {
-            socket: self.clone(),
+            shared: self.shared.clone(),
+            namespace: self.namespace.clone(),
             timeout: None,
             volatile: false,
         }
     }
 
-    /// Joins `room` with the rooms convention (emits the join event with an ack); the room is
-    /// re-joined after every reconnect that did not recover the session.
+    /// Joins `room`, and re-joins it after every reconnect that did not recover the session.
+    ///
+    /// Socket.IO has no client-side rooms: this is an **application convention**. It emits
+    /// the join event (default `"join"`, see
+    /// [`ClientBuilder::room_events`](crate::ClientBuilder::room_events)) with `[room]` and an
+    /// ack; the **server must handle that event** (for example
+    /// `socket.on("join", (room, ack) => { socket.join(room); ack(); })`). The server's ack is
+    /// reported as [`SocketEvent::Joined`].
     pub fn join(&self, room: &str) -> Result<(), Error> {
         self.shared.send(Command::Join {
             ns: self.namespace.clone(),
@@ -191,7 +162,8 @@ impl Socket {
         })
     }
 
-    /// Leaves `room` and stops re-joining it.
+    /// Leaves `room` (emits the leave event, default `"leave"`, with `[room]`) and stops
+    /// re-joining it.
     pub fn leave(&self, room: &str) -> Result<(), Error> {
         self.shared.send(Command::Leave {
             ns: self.namespace.clone(),
@@ -199,27 +171,30 @@ impl Socket {
         })
     }
 
-    fn add_listener(&self, event: &str, once: bool, f: crate::shared::MessageFn) -> ListenerId {
-        let mut state = self.shared.lock();
-        let id = state.next_id();
-        state
+    fn add_listener(&self, event: &str, once: bool, f: MessageFn) -> ListenerId {
+        let mut registry = self.shared.registry();
+        let id = registry.next_id();
+        registry
             .ns(&self.namespace)
-            .listeners
+            .events
             .entry(event.to_string())
             .or_default()
             .push(EventListener { id, once, f });
         id
     }
 
-    /// Calls `handler` for every `event`, with the arguments decoded as `T` and, when the
-    /// server asked for one, an [`AckResponder`](crate::AckResponder). Arguments that do not
-    /// decode as `T` are logged (`tracing` warn) and skipped.
+    /// Calls `handler` for every `event`, with the arguments decoded as `T` (a tuple for the
+    /// whole argument list, `()` for none, any other type for the first argument; binary
+    /// fields as [`bytes::Bytes`] or `serde_bytes`) and, when the server asked for one, an
+    /// [`AckResponder`].
     ///
-    /// Listeners run on the connection's task, in arrival order: keep them short, or spawn.
+    /// The handler runs on the connection's task, in arrival order: keep it short, or use
+    /// [`on_async`](Self::on_async). Arguments that do not decode as `T` are reported as
+    /// [`SocketEvent::ListenerError`] (and a `tracing` warning); the handler is not called.
     pub fn on<T, F>(&self, event: &str, handler: F) -> ListenerId
     where
-        T: DeserializeOwned,
-        F: Fn(T, Option<crate::AckResponder>) + Send + Sync + 'static,
+        T: DeserializeOwned + 'static,
+        F: Fn(T, Option<AckResponder>) + MaybeSend + MaybeSync + 'static,
     {
         self.add_listener(event, false, typed(handler))
     }
@@ -227,54 +202,80 @@ impl Socket {
     /// Like [`on`](Self::on), but only for the next occurrence.
     pub fn once<T, F>(&self, event: &str, handler: F) -> ListenerId
     where
-        T: DeserializeOwned,
-        F: Fn(T, Option<crate::AckResponder>) + Send + Sync + 'static,
+        T: DeserializeOwned + 'static,
+        F: Fn(T, Option<AckResponder>) + MaybeSend + MaybeSync + 'static,
     {
         self.add_listener(event, true, typed(handler))
+    }
+
+    /// Calls an async `handler` for every `event`: each call runs as its own task (tokio
+    /// natively, `spawn_local` in the browser), so it may emit and await acks without
+    /// holding the connection up. Calls may overlap; at most
+    /// [`inbound_buffer`](crate::ClientBuilder::inbound_buffer) run at once, beyond that the
+    /// client stops reading the network until one finishes.
+    ///
+    /// ```no_run
+    /// # fn demo(socket: sio_client::Socket) {
+    /// let me = socket.clone();
+    /// socket.on_async("question", move |text: String, ack| {
+    ///     let socket = me.clone();
+    ///     async move {
+    ///         let answer: String = socket.emit_with_ack("lookup", text).await.unwrap_or_default();
+    ///         if let Some(ack) = ack {
+    ///             let _ = ack.send(answer);
+    ///         }
+    ///     }
+    /// });
+    /// # }
+    /// ```
+    pub fn on_async<T, F, Fut>(&self, event: &str, handler: F) -> ListenerId
+    where
+        T: DeserializeOwned + 'static,
+        F: Fn(T, Option<AckResponder>) -> Fut + MaybeSend + MaybeSync + 'static,
+        Fut: Future<Output = ()> + MaybeSend + 'static,
+    {
+        let tasks = TaskContext {
+            in_flight: self.shared.in_flight.clone(),
+            commands: self.shared.commands.clone(),
+        };
+        self.add_listener(event, false, typed_async(handler, tasks))
     }
 
     /// Calls `handler` with the raw [`Message`] for every `event`.
     pub fn on_message<F>(&self, event: &str, handler: F) -> ListenerId
     where
-        F: Fn(Message) + Send + Sync + 'static,
+        F: Fn(Message) + MaybeSend + MaybeSync + 'static,
     {
-        self.add_listener(event, false, Arc::new(handler))
+        self.add_listener(
+            event,
+            false,
+            Arc::new(move |m: &Message| {
+                handler(m.clone());
+                Ok(())
+            }),
+        )
     }
 
     /// Removes every listener of `event`; returns how many there were.
     pub fn off(&self, event: &str) -> usize {
-        let mut state = self.shared.lock();
-        state
+        let mut registry = self.shared.registry();
+        registry
             .ns(&self.namespace)
-            .listeners
+            .events
             .remove(event)
             .map_or(0, |l| l.len())
     }
 
     /// Removes one listener (of any kind) by id; returns whether it existed.
     pub fn off_listener(&self, id: ListenerId) -> bool {
-        let remove_outgoing;
-        let found = {
-            let mut state = self.shared.lock();
-            let ns = state.ns(&self.namespace);
-            let before = ns.listeners.values().map(Vec::len).sum::<usize>()
-                + ns.any.len()
-                + ns.any_outgoing.len()
-                + ns.status.len();
-            for list in ns.listeners.values_mut() {
-                list.retain(|l| l.id != id);
-            }
-            ns.any.retain(|(i, _)| *i != id);
-            ns.any_outgoing.retain(|(i, _)| *i != id);
-            ns.status.retain(|(i, _)| *i != id);
-            let after = ns.listeners.values().map(Vec::len).sum::<usize>()
-                + ns.any.len()
-                + ns.any_outgoing.len()
-                + ns.status.len();
-            remove_outgoing = !state.wants_outgoing();
-            before != after
+        let (found, outgoing) = {
+            let mut registry = self.shared.registry();
+            (
+                registry.remove(&self.namespace, id),
+                registry.wants_outgoing(),
+            )
         };
-        if found && remove_outgoing {
+        if found && !outgoing {
             let _ = self.shared.send(Command::ReportOutgoing(false));
         }
         found
@@ -283,11 +284,14 @@ impl Socket {
     /// Calls `handler` for every incoming event, whatever its name (socket.io-client `onAny`).
     pub fn on_any<F>(&self, handler: F) -> ListenerId
     where
-        F: Fn(&Message) + Send + Sync + 'static,
+        F: Fn(&Message) + MaybeSend + MaybeSync + 'static,
     {
-        let mut state = self.shared.lock();
-        let id = state.next_id();
-        state.ns(&self.namespace).any.push((id, Arc::new(handler)));
+        let mut registry = self.shared.registry();
+        let id = registry.next_id();
+        registry
+            .ns(&self.namespace)
+            .any
+            .push((id, Arc::new(handler)));
         id
     }
 
@@ -296,14 +300,14 @@ impl Socket {
     /// (socket.io-client `onAnyOutgoing`).
     pub fn on_any_outgoing<F>(&self, handler: F) -> ListenerId
     where
-        F: Fn(&str, &Payload) + Send + Sync + 'static,
+        F: Fn(&str, &Payload) + MaybeSend + MaybeSync + 'static,
     {
         let id = {
-            let mut state = self.shared.lock();
-            let id = state.next_id();
-            state
+            let mut registry = self.shared.registry();
+            let id = registry.next_id();
+            registry
                 .ns(&self.namespace)
-                .any_outgoing
+                .outgoing
                 .push((id, Arc::new(handler)));
             id
         };
@@ -313,11 +317,11 @@ impl Socket {
 
     fn on_status<F>(&self, handler: F) -> ListenerId
     where
-        F: Fn(&SocketEvent) + Send + Sync + 'static,
+        F: Fn(&SocketEvent) + MaybeSend + MaybeSync + 'static,
     {
-        let mut state = self.shared.lock();
-        let id = state.next_id();
-        state
+        let mut registry = self.shared.registry();
+        let id = registry.next_id();
+        registry
             .ns(&self.namespace)
             .status
             .push((id, Arc::new(handler)));
@@ -327,7 +331,7 @@ impl Socket {
     /// Calls `handler` on every (re)connect of this namespace.
     pub fn on_connect<F>(&self, handler: F) -> ListenerId
     where
-        F: Fn(&Connected) + Send + Sync + 'static,
+        F: Fn(&Connected) + MaybeSend + MaybeSync + 'static,
     {
         self.on_status(move |e| {
             if let SocketEvent::Connect(c) = e {
@@ -339,7 +343,7 @@ impl Socket {
     /// Calls `handler` on every disconnect of this namespace.
     pub fn on_disconnect<F>(&self, handler: F) -> ListenerId
     where
-        F: Fn(DisconnectReason) + Send + Sync + 'static,
+        F: Fn(DisconnectReason) + MaybeSend + MaybeSync + 'static,
     {
         self.on_status(move |e| {
             if let SocketEvent::Disconnect(r) = e {
@@ -351,7 +355,7 @@ impl Socket {
     /// Calls `handler` when the namespace cannot connect (rejection or failed attempt).
     pub fn on_connect_error<F>(&self, handler: F) -> ListenerId
     where
-        F: Fn(&ConnectError) + Send + Sync + 'static,
+        F: Fn(&ConnectError) + MaybeSend + MaybeSync + 'static,
     {
         self.on_status(move |e| {
             if let SocketEvent::ConnectError(err) = e {
@@ -360,124 +364,26 @@ impl Socket {
         })
     }
 
-    /// A stream of everything that happens to this namespace (status changes, messages,
-    /// joined rooms), from now on. Dropping the stream unsubscribes it.
-    pub fn events(&self) -> EventStream<SocketEvent> {
-        let (tx, rx) = mpsc::unbounded_channel();
-        self.shared.lock().ns(&self.namespace).streams.push(tx);
-        EventStream::new(rx)
-    }
-}
-
-fn typed<T, F>(handler: F) -> crate::shared::MessageFn
-where
-    T: DeserializeOwned,
-    F: Fn(T, Option<crate::AckResponder>) + Send + Sync + 'static,
-{
-    Arc::new(
-        move |message: Message| match payload_to_args::<T>(&message.payload) {
-            Ok(args) => handler(args, message.ack),
-            Err(error) => tracing::warn!(
-                event = %message.event,
-                %error,
-                "arguments do not match the listener's type; skipped"
-            ),
-        },
-    )
-}
-
-/// Emits with options: see [`Socket::timeout`] and [`Socket::volatile`].
-#[derive(Clone, Debug)]
-pub struct Emitter {
-    socket: Socket,
-    timeout: Option<Duration>,
-    volatile: bool,
-}
-
-impl Emitter {
-    /// Sets the ack timeout.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
-        self
-    }
-
-    /// Makes the packet volatile.
-    pub fn volatile(mut self) -> Self {
-        self.volatile = true;
-        self
-    }
-
-    fn prepare<A: Serialize + ?Sized>(&self, event: &str, args: &A) -> Result<Payload, Error> {
-        if is_reserved(event) {
-            return Err(Error::ReservedEvent(event.to_string()));
-        }
-        Ok(args_to_payload(args)?)
-    }
-
-    /// Emits an already-built payload (JSON array text with binary placeholders), for
-    /// proxies and tools that hold JSON rather than Rust types.
-    pub fn emit_payload(&self, event: &str, args: Payload) -> Result<(), Error> {
-        if is_reserved(event) {
-            return Err(Error::ReservedEvent(event.to_string()));
-        }
-        self.send_emit(event, args, None)
-    }
-
-    /// Like [`emit_payload`](Self::emit_payload), waiting for the acknowledgement's payload.
-    pub async fn emit_payload_with_ack(
-        &self,
-        event: &str,
-        args: Payload,
-    ) -> Result<Payload, Error> {
-        if is_reserved(event) {
-            return Err(Error::ReservedEvent(event.to_string()));
-        }
-        let (reply, rx) = oneshot::channel();
-        self.send_emit(event, args, Some(reply))?;
-        Ok(rx.await.map_err(|_| Error::Closed)??)
-    }
-
-    fn send_emit(
-        &self,
-        event: &str,
-        args: Payload,
-        reply: Option<oneshot::Sender<Result<Payload, sio_core::AckError>>>,
-    ) -> Result<(), Error> {
-        let ack = reply.is_some();
-        let timeout = ack.then(|| {
-            self.timeout
-                .or(self.socket.shared.default_ack_timeout)
-                .unwrap_or(DEFAULT_ACK_TIMEOUT)
-        });
-        self.socket.shared.send(Command::Emit {
-            ns: self.socket.namespace.clone(),
-            event: event.to_string(),
-            args,
-            opts: EmitOptions {
-                ack,
-                timeout,
-                volatile: self.volatile,
-            },
-            reply,
+    /// Calls `handler` when a typed listener could not decode an event's arguments.
+    pub fn on_listener_error<F>(&self, handler: F) -> ListenerId
+    where
+        F: Fn(&ListenerError) + MaybeSend + MaybeSync + 'static,
+    {
+        self.on_status(move |e| {
+            if let SocketEvent::ListenerError(err) = e {
+                handler(err)
+            }
         })
     }
 
-    /// Emits without waiting for an acknowledgement.
-    pub fn emit<A: Serialize + ?Sized>(&self, event: &str, args: &A) -> Result<(), Error> {
-        let payload = self.prepare(event, args)?;
-        self.send_emit(event, payload, None)
-    }
-
-    /// Emits and waits for the acknowledgement (see [`Socket::emit_with_ack`]).
-    pub async fn emit_with_ack<A, R>(&self, event: &str, args: &A) -> Result<R, Error>
-    where
-        A: Serialize + ?Sized,
-        R: DeserializeOwned,
-    {
-        let payload = self.prepare(event, args)?;
-        let (reply, rx) = oneshot::channel();
-        self.send_emit(event, payload, Some(reply))?;
-        let answer = rx.await.map_err(|_| Error::Closed)??;
-        Ok(payload_to_args(&answer)?)
+    /// A stream of everything that happens to this namespace (status changes, messages,
+    /// joined rooms, listener errors), from now on. It holds up to
+    /// [`inbound_buffer`](crate::ClientBuilder::inbound_buffer) events; when it is full, the
+    /// client stops reading the network until it is read. Dropping it unsubscribes.
+    pub fn events(&self) -> EventStream<SocketEvent> {
+        let mut registry = self.shared.registry();
+        let (stream, slot) = EventStream::new(self.shared.options.stream_capacity);
+        registry.ns(&self.namespace).streams.push(slot);
+        stream
     }
 }

@@ -22,7 +22,7 @@ async fn connects_and_identifies_in_every_mode() {
         let connected = within(10, "connect", socket.connect()).await.unwrap();
         assert_eq!(socket.id().as_deref(), Some(connected.id.as_str()));
         assert!(socket.connected() && socket.active());
-        let me: Value = within(10, "whoami", socket.emit_with_ack("whoami", &()))
+        let me: Value = within(10, "whoami", socket.emit_with_ack("whoami", ()))
             .await
             .unwrap();
         assert_eq!(me["id"], json!(connected.id), "{mode:?}");
@@ -52,7 +52,7 @@ async fn auth_is_checked_and_rejections_carry_their_data() {
         match &err {
             Error::Connect(ConnectError::Rejected { message, data }) => {
                 assert_eq!(message, "unauthorized");
-                let data: Value = serde_json::from_str(data.as_deref().unwrap()).unwrap();
+                let data = data.clone().unwrap();
                 assert_eq!(data, json!({"reason": "bad token"}));
             }
             other => panic!("{other:?}"),
@@ -69,7 +69,7 @@ async fn auth_is_checked_and_rejections_carry_their_data() {
         within(10, "guarded connect", socket.connect())
             .await
             .unwrap();
-        let me: Value = socket.emit_with_ack("whoami", &()).await.unwrap();
+        let me: Value = socket.emit_with_ack("whoami", ()).await.unwrap();
         assert_eq!(me["auth"], json!({"token": "secret"}));
         good.close().await;
     }
@@ -93,15 +93,15 @@ async fn the_auth_provider_runs_on_every_connect() {
         .unwrap();
     let socket = client.socket("/guarded");
     within(10, "connect", socket.connect()).await.unwrap();
-    let me: Value = socket.emit_with_ack("whoami", &()).await.unwrap();
+    let me: Value = socket.emit_with_ack("whoami", ()).await.unwrap();
     assert_eq!(me["auth"]["n"], json!(1));
-    socket.emit("close-transport", &()).unwrap();
+    socket.emit("close-transport", ()).unwrap();
     eventually(10, "reconnect with a fresh token", || {
         *counter.lock().unwrap() == 2
     })
     .await;
     eventually(10, "connected again", || socket.connected()).await;
-    let me: Value = socket.emit_with_ack("whoami", &()).await.unwrap();
+    let me: Value = socket.emit_with_ack("whoami", ()).await.unwrap();
     assert_eq!(me["auth"]["n"], json!(2));
     client.close().await;
 }
@@ -116,12 +116,12 @@ async fn two_namespaces_share_one_connection() {
     let admin = client.socket("/admin");
     within(10, "root", root.connect()).await.unwrap();
     within(10, "admin", admin.connect()).await.unwrap();
-    let a: Value = admin.emit_with_ack("whoami", &()).await.unwrap();
+    let a: Value = admin.emit_with_ack("whoami", ()).await.unwrap();
     assert_eq!(a["nsp"], json!("/admin"));
     assert_eq!(srv.client_count().unwrap(), 1, "one Engine.IO connection");
     admin.disconnect().unwrap();
     eventually(10, "admin disconnected", || !admin.connected()).await;
-    let r: Value = root.emit_with_ack("whoami", &()).await.unwrap();
+    let r: Value = root.emit_with_ack("whoami", ()).await.unwrap();
     assert_eq!(r["nsp"], json!("/"));
     client.close().await;
 }
@@ -135,8 +135,8 @@ async fn acks_in_both_directions_with_binary_and_utf8() {
         // The server asks us; we answer through the responder.
         socket.on("question", |(a, b): (i64, i64), ack| {
             if let Some(ack) = ack {
-                ack.send(&(a + b, "sum")).unwrap();
-                assert!(ack.send(&0).is_err(), "an ack is sent once");
+                ack.send((a + b, "sum")).unwrap();
+                assert!(ack.send(0).is_err(), "an ack is sent once");
             }
         });
         within(10, "connect", socket.connect()).await.unwrap();
@@ -145,7 +145,7 @@ async fn acks_in_both_directions_with_binary_and_utf8() {
             "ask",
             socket.emit_with_ack(
                 "ask",
-                &json!({"event": "question", "args": [2, 3], "timeoutMs": 2000}),
+                json!({"event": "question", "args": [2, 3], "timeoutMs": 2000}),
             ),
         )
         .await
@@ -170,7 +170,7 @@ async fn acks_in_both_directions_with_binary_and_utf8() {
         let (b, n, f): (serde_bytes::ByteBuf, Value, Files) = within(
             10,
             "binary echo",
-            socket.emit_with_ack("echo", &(&blob, &nested, &files)),
+            socket.emit_with_ack("echo", (&blob, &nested, &files)),
         )
         .await
         .unwrap();
@@ -189,14 +189,14 @@ async fn reserved_names_and_ack_timeouts_are_typed_errors() {
         .unwrap();
     let socket = client.socket("/");
     assert!(matches!(
-        socket.emit("connect", &()),
+        socket.emit("connect", ()),
         Err(Error::ReservedEvent(_))
     ));
     within(10, "connect", socket.connect()).await.unwrap();
     // "rooms" only acks; "no-such-event" is never acknowledged.
     let err = socket
         .timeout(Duration::from_millis(200))
-        .emit_with_ack::<_, Value>("no-such-event", &())
+        .emit_with_ack::<Value>("no-such-event", &())
         .await
         .unwrap_err();
     assert!(
@@ -226,7 +226,7 @@ async fn a_restart_reconnects_rejoins_rooms_and_delivers_buffered_emits_once() {
             socket
                 .emit(
                     "broadcast",
-                    &json!({"room": "lobby", "event": "note", "args": [i]}),
+                    json!({"room": "lobby", "event": "note", "args": [i]}),
                 )
                 .unwrap();
         }
@@ -234,7 +234,7 @@ async fn a_restart_reconnects_rejoins_rooms_and_delivers_buffered_emits_once() {
         eventually(15, "reconnected", || socket.connected()).await;
         assert_ne!(socket.id().unwrap(), first_id, "new session (recovery off)");
         // The server sees us in the room again, without us asking.
-        let rooms: Vec<String> = socket.emit_with_ack("rooms", &()).await.unwrap();
+        let rooms: Vec<String> = socket.emit_with_ack("rooms", ()).await.unwrap();
         assert!(rooms.contains(&"lobby".to_string()), "{mode:?}: {rooms:?}");
         eventually(10, "buffered broadcasts delivered", || {
             notes.lock().unwrap().len() >= 3
@@ -290,7 +290,7 @@ async fn a_server_disconnect_is_final_until_connect() {
     let socket = client.socket("/");
     let mut events = client.events();
     within(10, "connect", socket.connect()).await.unwrap();
-    socket.emit("server-disconnect", &()).unwrap();
+    socket.emit("server-disconnect", ()).unwrap();
     eventually(10, "server disconnect", || !socket.connected()).await;
     assert!(!socket.active());
     // No reconnect attempt follows.
@@ -359,7 +359,7 @@ async fn emits_during_the_upgrade_keep_their_order() {
         socket
             .emit(
                 "broadcast",
-                &json!({"room": "me", "event": "seq", "args": [i]}),
+                json!({"room": "me", "event": "seq", "args": [i]}),
             )
             .unwrap();
         if i % 20 == 0 {
@@ -406,7 +406,7 @@ async fn a_burst_of_emits_arrives_complete_and_in_order() {
             // without an ack, the server emits "echo" back with the same arguments
             socket.emit("echo", &(i, "x".repeat(size(i)))).unwrap();
         }
-        let last: i64 = within(20, "barrier", socket.emit_with_ack("echo", &3000_i64))
+        let last: i64 = within(20, "barrier", socket.emit_with_ack("echo", 3000_i64))
             .await
             .unwrap();
         assert_eq!(last, 3000, "{mode:?}");
@@ -443,9 +443,9 @@ async fn dropping_every_handle_closes_the_connection() {
     let socket = client.socket("/");
     within(10, "connect", socket.connect()).await.unwrap();
     within(10, "close", client.close()).await;
-    assert!(matches!(socket.emit("echo", &1), Err(Error::Closed)));
+    assert!(matches!(socket.emit("echo", 1), Err(Error::Closed)));
     assert!(matches!(
-        socket.emit_with_ack::<_, Value>("echo", &1).await,
+        socket.emit_with_ack::<Value>("echo", &1).await,
         Err(Error::Closed)
     ));
 }
@@ -460,4 +460,42 @@ fn building_outside_a_runtime_is_a_typed_error() {
         .build()
         .unwrap_err();
     assert!(matches!(err, Error::Config(_)), "{err:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn acked_emits_reach_the_server_in_call_order_however_they_are_awaited() {
+    // Emits are queued when called: the futures only wait for the acks. Awaiting them in
+    // reverse order, from spawned tasks, or never, must not change what the server sees.
+    let srv = server();
+    for mode in MODES {
+        let client = builder(&srv.url(), mode).build().unwrap();
+        let socket = client.socket("/");
+        // queued while offline too: the buffer keeps call order
+        let early: Vec<_> = (0..20)
+            .map(|i| socket.emit_with_ack::<Value>("seq", i))
+            .collect();
+        within(10, "connect", socket.connect()).await.unwrap();
+        let mut later: Vec<_> = (20..200)
+            .map(|i| socket.emit_with_ack::<Value>("seq", i))
+            .collect();
+        // one dropped unawaited: still sent, still counted by the server
+        drop(later.remove(50));
+        let mut handles = Vec::new();
+        for (k, fut) in early.into_iter().chain(later).rev().enumerate() {
+            if k % 2 == 0 {
+                handles.push(tokio::spawn(fut));
+            } else {
+                handles.push(tokio::spawn(async move {
+                    tokio::task::yield_now().await;
+                    fut.await
+                }));
+            }
+        }
+        for handle in handles.into_iter().rev() {
+            let ack = within(20, "ack", handle).await.unwrap().unwrap();
+            let value = ack["value"].as_u64().unwrap();
+            assert_eq!(ack["n"].as_u64(), Some(value), "{mode:?}: {ack}");
+        }
+        client.close().await;
+    }
 }

@@ -37,6 +37,7 @@
 //                             if in the room; no room = whole namespace), ack(true)
 //   rooms(ack)                ack([...socket.rooms])
 //   whoami(ack)               ack({nsp, id, recovered, auth, query, transport})
+//   seq(value, ack)           ack({value, n}): n counts this socket's seq events in arrival order
 //   server-disconnect         socket.disconnect()     (client: "io server disconnect")
 //   close-transport           socket.conn.close()     (client: "transport close")
 //   emit-n({event,count}, ack)   emits event(i) for i = 0..count-1, then ack(count)
@@ -278,6 +279,13 @@ function registerFixtures(nsp) {
         query: socket.handshake.query,
         transport: socket.conn.transport.name,
       });
+    });
+
+    // arrival order, per socket: seq(value, ack) -> ack({value, n}) with n = 0, 1, 2, ...
+    let arrivals = 0;
+    socket.on("seq", (value, ack) => {
+      const n = arrivals++;
+      if (typeof ack === "function") ack({ value, n });
     });
 
     socket.on("server-disconnect", () => socket.disconnect());

@@ -102,7 +102,8 @@ async fn run(args: Args) -> Result<(), sio_client::Error> {
     // Joined once: the join is sent on connect and again after every reconnect that did not
     // recover the session, by the SDK.
     socket.join(&args.room)?;
-    socket.connect_in_background()?;
+    // connecting starts now; the outcome arrives as socket events
+    let _connecting = socket.connect();
     say!(
         "connecting to {} as {:?}, room #{}",
         args.url,
@@ -169,6 +170,7 @@ fn on_client_event(event: &ClientEvent) {
         | ClientEvent::Open
         | ClientEvent::Ping
         | ClientEvent::Upgrade => {}
+        other => say!("{other:?}"),
     }
 }
 
@@ -225,14 +227,16 @@ impl Bot {
             SocketEvent::ConnectError(error) => say!("connect error: {error}"),
             SocketEvent::Joined(room) => say!("in room #{room}"),
             SocketEvent::Message(message) => self.on_message(&message),
+            SocketEvent::ListenerError(error) => say!("{error}"),
+            _ => {}
         }
     }
 
     /// Dispatches a server event by name (`chat`, `presence`; `typing` is ignored).
     fn on_message(&mut self, message: &Message) {
-        // The server appends a recovery offset as a last argument: `args::<T>()` falls back
-        // to the first argument alone when the whole list does not decode as `T`.
-        match message.event.as_str() {
+        // A non-tuple type is the first argument: the recovery offset the server appends as
+        // a last argument is ignored.
+        match message.event() {
             "chat" => match message.args::<Chat>() {
                 Ok(chat) => self.on_chat(chat),
                 Err(error) => say!("ignored a malformed chat message: {error}"),
@@ -323,7 +327,7 @@ impl Bot {
         };
         if let Err(error) = self.socket.emit(
             "broadcast",
-            &Broadcast::new(&self.room, "presence", &presence),
+            Broadcast::new(&self.room, "presence", &presence),
         ) {
             say!("could not announce presence: {error}");
         }
@@ -343,7 +347,7 @@ impl Bot {
             // Volatile: a typing indicator that cannot be sent now is worthless later.
             let _ = socket
                 .volatile()
-                .emit("broadcast", &Broadcast::new(&room, "typing", &typing));
+                .emit("broadcast", Broadcast::new(&room, "typing", &typing));
             tokio::time::sleep(TYPING_DELAY).await;
             let chat = Chat {
                 id,
@@ -354,7 +358,7 @@ impl Bot {
             };
             let sent: Result<serde_json::Value, _> = socket
                 .timeout(ACK_TIMEOUT)
-                .emit_with_ack("broadcast", &Broadcast::new(&room, "chat", &chat))
+                .emit_with_ack("broadcast", Broadcast::new(&room, "chat", &chat))
                 .await;
             match sent {
                 Ok(_) => say!("→ {}", chat.text),
@@ -378,7 +382,7 @@ impl Bot {
             .timeout(Duration::from_secs(1))
             .emit_with_ack(
                 "broadcast",
-                &Broadcast::new(&self.room, "presence", &presence),
+                Broadcast::new(&self.room, "presence", &presence),
             )
             .await;
     }

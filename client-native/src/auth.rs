@@ -1,0 +1,39 @@
+//! The `auth` payload of CONNECT packets, asked for before every connect.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use crate::maybe_send::{shared_fn, BoxFuture, MaybeSend, MaybeSync};
+
+shared_fn!(
+    /// The provider function, boxed.
+    ProviderFn = Fn() -> BoxFuture<serde_json::Value>
+);
+
+/// An async function called before every (re)connect of a namespace to produce its `auth`
+/// payload, a JSON object (for example to refresh a token). Anything but an object sends no
+/// payload.
+#[derive(Clone)]
+pub struct AuthProvider(ProviderFn);
+
+impl std::fmt::Debug for AuthProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AuthProvider")
+    }
+}
+
+impl AuthProvider {
+    /// Wraps an async function.
+    pub fn new<F, Fut>(provider: F) -> Self
+    where
+        F: Fn() -> Fut + MaybeSend + MaybeSync + 'static,
+        Fut: Future<Output = serde_json::Value> + MaybeSend + 'static,
+    {
+        Self(Arc::new(move || Box::pin(provider())))
+    }
+
+    /// Asks for a payload.
+    pub(crate) fn call(&self) -> BoxFuture<serde_json::Value> {
+        (self.0)()
+    }
+}
