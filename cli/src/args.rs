@@ -1,4 +1,4 @@
-//! Command-line arguments (the `sio` contract of DESIGN.md).
+//! Command-line arguments (the `sio` contract of docs/cli.md).
 
 use std::path::PathBuf;
 use std::time::Duration;

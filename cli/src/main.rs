@@ -1,7 +1,7 @@
 //! `sio`: a Socket.IO v4 client for scripts, bots and load tests.
 //!
 //! The command-line contract (subcommands, JSON lines in and out, exit codes) is documented in
-//! DESIGN.md "The `sio` command" and in `sio --help`.
+//! docs/cli.md and in `sio --help`.
 
 mod args;
 mod bench;

@@ -3,7 +3,7 @@
 //! `delay = min * 2^attempt`, then a jitter of up to `± randomization * delay` where one random
 //! draw picks both the size and the sign, then capped at `max`. Unlike the JavaScript original,
 //! the exponential saturates instead of overflowing to `Infinity` (which turns about half of the
-//! delays into 0 ms after ~1000 attempts, PROTOCOL.md §2.1). Randomness comes from a seeded
+//! delays into 0 ms after ~1000 attempts, docs/protocol.md §2.1). Randomness comes from a seeded
 //! generator so schedules are reproducible in tests.
 
 use std::time::Duration;

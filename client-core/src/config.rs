@@ -1,6 +1,6 @@
 //! Connection options, with socket.io-client's defaults.
 //!
-//! Deliberate differences from the JavaScript client (DESIGN.md): `reconnection_attempts` is an
+//! Deliberate differences from the JavaScript client (docs/architecture.md): `reconnection_attempts` is an
 //! `Option` (`None` = forever, `Some(0)` = no attempt, where JavaScript treats 0 as infinity),
 //! and `retries` needs an `ack_timeout` (JavaScript silently misbehaves without one).
 
@@ -19,7 +19,7 @@ pub enum Transports {
     WebSocketOnly,
 }
 
-/// The event names used for the rooms convention (DESIGN.md "Rooms").
+/// The event names used for the rooms convention (docs/architecture.md, "Rooms").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoomEvents {
     /// Emitted with `[room]` and an ack to join (default `"join"`).

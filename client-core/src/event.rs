@@ -40,7 +40,7 @@ impl DisconnectReason {
         }
     }
 
-    /// Whether the manager reconnects by itself after this reason (PROTOCOL.md §2.3).
+    /// Whether the manager reconnects by itself after this reason (docs/protocol.md §2.3).
     pub fn reconnects(self) -> bool {
         !matches!(
             self,

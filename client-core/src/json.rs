@@ -1,6 +1,6 @@
 //! Hand-written JSON scanning for the codecs.
 //!
-//! The core keeps event arguments as validated raw JSON text (DESIGN.md "Payloads"), so it needs
+//! The core keeps event arguments as validated raw JSON text (docs/architecture.md, "The sans-IO core"), so it needs
 //! a validator that accepts exactly what `JSON.parse` accepts (RFC 8259 plus surrounding
 //! whitespace), string escaping that matches `JSON.stringify`, and a few cheap structural queries
 //! (the head of an event array, binary placeholders). Everything here is total: malformed input

@@ -71,7 +71,7 @@
 //! - [`Manager::reconnect_now`] retries at once and restarts the backoff.
 //! - The connection state recovery offset stays visible as the last argument of events (as in
 //!   JavaScript): the client cannot tell it from a real string argument of a volatile event.
-//! - Rooms: [`Manager::join`]/[`Manager::leave`] (DESIGN.md "Rooms").
+//! - Rooms: [`Manager::join`]/[`Manager::leave`] (docs/architecture.md, "Rooms").
 
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 

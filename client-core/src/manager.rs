@@ -1,6 +1,6 @@
 //! The manager: one Engine.IO connection, its namespace sockets, and reconnection.
 //!
-//! Behaviour follows socket.io-client's `Manager` (PROTOCOL.md §2): the same events in the same
+//! Behaviour follows socket.io-client's `Manager` (docs/protocol.md §2): the same events in the same
 //! order, the same rules for which disconnects reconnect, with the deviations listed in the
 //! crate documentation.
 

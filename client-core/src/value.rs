@@ -1,5 +1,5 @@
 //! JSON values with binary leaves, and [`Payload`]: the raw-JSON-plus-attachments form in which
-//! the core carries event arguments (DESIGN.md "Payloads").
+//! the core carries event arguments (docs/architecture.md, "The sans-IO core").
 //!
 //! The core never needs a tree: it validates and forwards JSON text. [`Value`] exists for the
 //! edges — tests, the scripted peer, and shells without serde — and converts to and from

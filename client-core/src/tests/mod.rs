@@ -1,6 +1,6 @@
 //! Simulated-time scenario tests of the whole core against a scripted server.
 //!
-//! Each test names the PROTOCOL.md §5.3 behaviour it checks (see `client-core/README.md` for
+//! Each test names the docs/protocol.md §5.3 behaviour it checks (see `client-core/README.md` for
 //! the table). No test sleeps; every schedule is exact for the fixed seed.
 
 mod peer;
