@@ -8,7 +8,7 @@ use std::time::Duration;
 use sio_core::{Auth, Config, RoomEvents, Transports};
 
 use crate::auth::AuthProvider;
-use crate::client::Client;
+use crate::client::{Client, Parts};
 use crate::driver::Transports as Backend;
 use crate::error::Error;
 use crate::maybe_send::{MaybeSend, MaybeSync};
@@ -18,14 +18,6 @@ use crate::transport::{TlsOptions, TransportOptions};
 
 /// Default room of each event stream, and of async listener calls running at once.
 pub const DEFAULT_INBOUND_BUFFER: usize = 1024;
-
-/// What [`ClientBuilder::build`] hands to the client.
-pub(crate) struct Parts {
-    pub(crate) config: Config,
-    pub(crate) transports: Backend,
-    pub(crate) auth_provider: Option<AuthProvider>,
-    pub(crate) handle_options: HandleOptions,
-}
 
 /// Builds a [`Client`].
 ///
@@ -321,7 +313,7 @@ impl ClientBuilder {
     /// Starts the client's driver task on the current tokio runtime. Nothing connects until a
     /// socket's [`connect`](crate::Socket::connect).
     pub fn build(self) -> Result<Client, Error> {
-        Client::start(self)
+        Client::start(self.into_parts()?)
     }
 }
 
@@ -332,4 +324,12 @@ fn random_seed() -> u64 {
     let mut h = RandomState::new().build_hasher();
     h.write_u64(0x0510_5eed);
     h.finish()
+}
+
+impl Client {
+    /// Options for a client of the server at `url` (`http(s)://` or `ws(s)://`; the URL's
+    /// path names the default namespace, its query string is sent on every request).
+    pub fn builder(url: impl Into<String>) -> ClientBuilder {
+        ClientBuilder::new(url)
+    }
 }

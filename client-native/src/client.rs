@@ -7,16 +7,25 @@ use std::task::{Context, Poll};
 
 use futures_channel::oneshot;
 
-use crate::builder::ClientBuilder;
+use crate::auth::AuthProvider;
 use crate::command::Command;
-use crate::driver::{self, Driver};
+use crate::driver::{self, Driver, Transports};
 use crate::error::Error;
 use crate::event::ClientEvent;
 use crate::maybe_send::{MaybeSend, MaybeSync};
 use crate::registry::ListenerId;
-use crate::shared::Shared;
+use crate::shared::{HandleOptions, Shared};
 use crate::socket::Socket;
 use crate::stream::EventStream;
+
+/// A validated configuration, ready to start (built by
+/// [`ClientBuilder`](crate::ClientBuilder)).
+pub(crate) struct Parts {
+    pub(crate) config: sio_core::Config,
+    pub(crate) transports: Transports,
+    pub(crate) auth_provider: Option<AuthProvider>,
+    pub(crate) handle_options: HandleOptions,
+}
 
 /// A Socket.IO client: one Engine.IO connection (polling and/or WebSocket) that carries any
 /// number of namespaces, reconnects by itself, and is driven by one task.
@@ -37,14 +46,7 @@ impl std::fmt::Debug for Client {
 }
 
 impl Client {
-    /// Options for a client of the server at `url` (`http(s)://` or `ws(s)://`; the URL's
-    /// path names the default namespace, its query string is sent on every request).
-    pub fn builder(url: impl Into<String>) -> ClientBuilder {
-        ClientBuilder::new(url)
-    }
-
-    pub(crate) fn start(builder: ClientBuilder) -> Result<Self, Error> {
-        let parts = builder.into_parts()?;
+    pub(crate) fn start(parts: Parts) -> Result<Self, Error> {
         let shared = Arc::new(Shared::new(parts.handle_options));
         let driver = Driver::new(parts.config, parts.transports, &shared, parts.auth_provider)?;
         driver::spawn(driver, &shared);

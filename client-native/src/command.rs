@@ -7,8 +7,8 @@ use std::task::{Context, Poll, Waker};
 use futures_channel::oneshot;
 use sio_core::{AckError, EmitOptions, Payload};
 
+use crate::connected::Connected;
 use crate::error::Error;
-use crate::event::Connected;
 
 /// Where `connect()` learns the outcome.
 pub(crate) type ConnectReply = oneshot::Sender<Result<Connected, Error>>;

@@ -8,26 +8,10 @@ use serde::Serialize;
 use sio_core::{DisconnectReason, OpenError, Payload};
 
 use crate::command::{Command, CommandQueue};
+pub use crate::connected::Connected;
 use crate::error::{ConnectError, Error};
+use crate::ids::ListenerId;
 use crate::payload::{self, PayloadError};
-use crate::registry::ListenerId;
-
-/// A namespace connected.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Connected {
-    /// The namespace socket id assigned by the server (not the Engine.IO session id).
-    pub id: String,
-    /// Whether connection state recovery restored the previous session (same id, missed
-    /// events delivered, rooms kept).
-    pub recovered: bool,
-}
-
-impl Connected {
-    pub(crate) fn new(id: String, recovered: bool) -> Self {
-        Self { id, recovered }
-    }
-}
 
 /// An event from the server, as handed to listeners and streams. Cheap to clone.
 #[derive(Clone)]

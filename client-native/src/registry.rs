@@ -13,9 +13,7 @@ use crate::maybe_send::shared_fn;
 use crate::payload::PayloadError;
 use crate::stream::StreamSlot;
 
-/// Identifies a registered listener (or stream), for removal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ListenerId(pub(crate) u64);
+pub(crate) use crate::ids::ListenerId;
 
 shared_fn!(
     /// An event listener: typed ones decode the arguments and may fail to.

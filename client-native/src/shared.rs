@@ -66,7 +66,7 @@ impl Shared {
         self.snapshot().closed || self.commands.is_closed()
     }
 
-    /// Replaces the published state (the driver's [`publish`](crate::driver)), if it changed.
+    /// Replaces the published state (the driver's `publish`), if it changed.
     pub(crate) fn publish(&self, next: &Snapshot) {
         let mut snapshot = self.snapshot();
         if *snapshot != *next {

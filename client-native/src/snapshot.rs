@@ -1,7 +1,7 @@
 //! The state the handles read (`socket.connected()`, `id()`, `rooms()`…): a copy of the
 //! core's view that the driver publishes after every turn, before it tells listeners what
 //! happened. The core is the only source of truth; this is its one published image, written
-//! in exactly one place ([`Driver::publish`](crate::driver)).
+//! in exactly one place (the driver's `publish`).
 
 use std::collections::HashMap;
 
