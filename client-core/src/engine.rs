@@ -612,7 +612,12 @@ impl Engine {
     }
 
     pub(crate) fn poll_transport(&mut self) -> Option<TransportCommand> {
-        self.commands.pop_front()
+        let command = self.commands.pop_front();
+        if command.is_none() && self.commands.capacity() > 0 {
+            // an idle connection keeps no command queue
+            self.commands = VecDeque::new();
+        }
+        command
     }
 
     /// The events reported since the last call, in order.

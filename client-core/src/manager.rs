@@ -110,6 +110,8 @@ impl Manager {
             join_event: self.config.room_events.join.clone(),
             leave_event: self.config.room_events.leave.clone(),
         };
+        // most connections carry one namespace: no spare slots (a socket is ~400 bytes)
+        self.sockets.reserve_exact(1);
         self.sockets.push(Socket::new(ns.to_string(), options));
         self.sockets.len() - 1
     }
@@ -366,7 +368,12 @@ impl Manager {
     /// The next event for the user.
     #[must_use]
     pub fn poll_event(&mut self) -> Option<Event> {
-        self.events.pop_front()
+        let event = self.events.pop_front();
+        if event.is_none() && self.events.capacity() > 0 {
+            // an idle connection keeps no event queue
+            self.events = VecDeque::new();
+        }
+        event
     }
 
     /// When [`handle_timeout`](Self::handle_timeout) must be called next.

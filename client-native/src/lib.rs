@@ -41,6 +41,7 @@
 
 mod auth;
 mod builder;
+mod by_name;
 mod client;
 mod command;
 mod connected;

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use sio_core::Payload;
 
+use crate::by_name::ByName;
 use crate::event::{ClientEvent, Message, SocketEvent};
 use crate::maybe_send::shared_fn;
 use crate::payload::PayloadError;
@@ -83,8 +84,7 @@ fn remove_from<T>(list: &mut Vec<(ListenerId, T)>, id: ListenerId) -> bool {
 /// Every listener and stream of a client.
 #[derive(Default)]
 pub(crate) struct Registry {
-    /// Boxed: most clients use one namespace, and a map allocates room for several.
-    pub(crate) namespaces: HashMap<String, Box<NamespaceListeners>>,
+    pub(crate) namespaces: ByName<NamespaceListeners>,
     pub(crate) client: Vec<(ListenerId, ClientEventFn)>,
     pub(crate) client_streams: Vec<StreamSlot<ClientEvent>>,
     next_id: u64,
@@ -93,7 +93,7 @@ pub(crate) struct Registry {
 impl Registry {
     /// The listeners of `ns`, created empty on first use.
     pub(crate) fn ns(&mut self, ns: &str) -> &mut NamespaceListeners {
-        self.namespaces.entry(ns.to_string()).or_default()
+        self.namespaces.entry(ns)
     }
 
     /// A fresh id for a listener or stream.

@@ -21,41 +21,45 @@ mod native {
         tokio::spawn(future);
     }
 
-    /// The driver's one timer: re-armed in place when the deadline moves (a fresh sleep per
-    /// turn would register and cancel a timer entry every time).
-    pub(crate) struct Timer {
-        sleep: Pin<Box<tokio::time::Sleep>>,
-        armed: Option<Instant>,
+    pin_project_lite::pin_project! {
+        /// The driver's one timer, pinned inside the driver's task (no allocation of its
+        /// own), re-armed in place when the deadline moves (a fresh sleep per turn would
+        /// register and cancel a timer entry every time).
+        pub(crate) struct Timer {
+            #[pin]
+            sleep: tokio::time::Sleep,
+            armed: Option<Instant>,
+        }
     }
 
     impl Timer {
         pub(crate) fn new() -> Self {
             Self {
-                sleep: Box::pin(tokio::time::sleep_until(tokio::time::Instant::now())),
+                sleep: tokio::time::sleep_until(tokio::time::Instant::now()),
                 armed: None,
             }
         }
 
         /// Fires at `at` (or never for `None`).
-        pub(crate) fn arm(&mut self, at: Option<Instant>) {
-            if at != self.armed {
+        pub(crate) fn arm(self: Pin<&mut Self>, at: Option<Instant>) {
+            let this = self.project();
+            if at != *this.armed {
                 if let Some(at) = at {
-                    self.sleep
-                        .as_mut()
-                        .reset(tokio::time::Instant::from_std(at));
+                    this.sleep.reset(tokio::time::Instant::from_std(at));
                 }
-                self.armed = at;
+                *this.armed = at;
             }
         }
 
         /// `Ready` once the armed deadline has passed (then disarmed).
-        pub(crate) fn poll_expired(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-            if self.armed.is_none() {
+        pub(crate) fn poll_expired(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+            let this = self.project();
+            if this.armed.is_none() {
                 return Poll::Pending;
             }
-            match self.sleep.as_mut().poll(cx) {
+            match this.sleep.poll(cx) {
                 Poll::Ready(()) => {
-                    self.armed = None;
+                    *this.armed = None;
                     Poll::Ready(())
                 }
                 Poll::Pending => Poll::Pending,

@@ -66,12 +66,9 @@ impl Shared {
         self.snapshot().closed || self.commands.is_closed()
     }
 
-    /// Replaces the published state (the driver's `publish`), if it changed.
-    pub(crate) fn publish(&self, next: &Snapshot) {
-        let mut snapshot = self.snapshot();
-        if *snapshot != *next {
-            snapshot.clone_from(next);
-        }
+    /// Updates the published state in place (only the driver's `publish` does).
+    pub(crate) fn publish(&self, update: impl FnOnce(&mut Snapshot)) {
+        update(&mut self.snapshot());
     }
 
     /// Sends a command; `Err(Closed)` once the driver is gone.

@@ -3,7 +3,7 @@
 //! happened. The core is the only source of truth; this is its one published image, written
 //! in exactly one place (the driver's `publish`).
 
-use std::collections::HashMap;
+use crate::by_name::ByName;
 
 /// What the handles can see of one namespace.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -18,7 +18,7 @@ pub(crate) struct NamespaceView {
 /// What the handles can see of the client.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Snapshot {
-    pub(crate) namespaces: HashMap<String, NamespaceView>,
+    pub(crate) namespaces: ByName<NamespaceView>,
     /// The driver has stopped: the client is closed for good.
     pub(crate) closed: bool,
 }

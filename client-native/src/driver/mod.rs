@@ -17,6 +17,7 @@ mod dispatch;
 
 use std::collections::{HashMap, VecDeque};
 use std::future::{poll_fn, Future as _};
+use std::pin::Pin;
 use std::sync::{Arc, Weak};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -30,7 +31,7 @@ use crate::error::Error;
 use crate::event::Connected;
 use crate::rt::{now, Timer};
 use crate::shared::Shared;
-use crate::snapshot::{NamespaceView, Snapshot};
+use crate::snapshot::NamespaceView;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) use crate::transport::Transports;
@@ -60,8 +61,8 @@ pub(crate) struct Driver {
     acks: HashMap<AckHandle, AckReply>,
     connect_waiters: HashMap<String, Vec<ConnectReply>>,
     close_waiters: Vec<futures_channel::oneshot::Sender<()>>,
-    /// The state last published to the handles.
-    view: Snapshot,
+    /// The driver stopped and published so.
+    closed: bool,
     /// A stream could not take an event: flush it before reading the network again.
     backlogged: bool,
     closing: bool,
@@ -88,7 +89,7 @@ impl Driver {
             acks: HashMap::new(),
             connect_waiters: HashMap::new(),
             close_waiters: Vec::new(),
-            view: Snapshot::default(),
+            closed: false,
             backlogged: false,
             closing: false,
             orphaned: false,
@@ -102,42 +103,48 @@ impl Driver {
         self.run_loop().instrument(span)
     }
 
-    async fn run_loop(mut self) {
-        let mut timer = Timer::new();
-        let mut close_deadline = None;
-        loop {
-            self.drain();
-            let mut deadline = self.manager.poll_timeout();
-            if self.closing {
-                // Give the transports a moment to flush the last packets and close frames,
-                // but never hang on a peer that does not answer.
-                let limit = *close_deadline.get_or_insert_with(|| now() + CLOSE_GRACE);
-                if self.transports.is_idle() || now() >= limit {
-                    break;
+    // Not an `async fn`: that would keep the moved-in argument and its `mut` binding as two
+    // copies of the driver in the future (rust-lang/rust#62958), 1.5 KiB per connection.
+    #[allow(clippy::manual_async_fn)]
+    fn run_loop(mut self) -> impl std::future::Future<Output = ()> {
+        async move {
+            let timer = Timer::new();
+            let mut timer = std::pin::pin!(timer);
+            let mut close_deadline = None;
+            loop {
+                self.drain();
+                let mut deadline = self.manager.poll_timeout();
+                if self.closing {
+                    // Give the transports a moment to flush the last packets and close frames,
+                    // but never hang on a peer that does not answer.
+                    let limit = *close_deadline.get_or_insert_with(|| now() + CLOSE_GRACE);
+                    if self.transports.is_idle() || now() >= limit {
+                        break;
+                    }
+                    // re-check idleness often: a closing transport finishes silently
+                    let tick = now() + CLOSE_POLL;
+                    deadline = Some(deadline.map_or(tick, |d| d.min(tick)));
                 }
-                // re-check idleness often: a closing transport finishes silently
-                let tick = now() + CLOSE_POLL;
-                deadline = Some(deadline.map_or(tick, |d| d.min(tick)));
-            }
-            timer.arm(deadline);
-            match poll_fn(|cx| self.poll_wake(cx, &mut timer)).await {
-                Wake::Commands => self.apply_inbox(),
-                Wake::Orphaned => {
-                    // every handle is gone: close politely
-                    self.orphaned = true;
-                    self.manager.close(now());
-                    self.closing = true;
+                timer.as_mut().arm(deadline);
+                match poll_fn(|cx| self.poll_wake(cx, timer.as_mut())).await {
+                    Wake::Commands => self.apply_inbox(),
+                    Wake::Orphaned => {
+                        // every handle is gone: close politely
+                        self.orphaned = true;
+                        self.manager.close(now());
+                        self.closing = true;
+                    }
+                    Wake::Input(input) => self.manager.handle_transport(now(), input),
+                    Wake::Timeout => self.manager.handle_timeout(now()),
                 }
-                Wake::Input(input) => self.manager.handle_transport(now(), input),
-                Wake::Timeout => self.manager.handle_timeout(now()),
             }
+            self.shut_down();
         }
-        self.shut_down();
     }
 
     /// The next thing to do. The network is read only while every stream has room and
     /// async listener calls are below their limit.
-    fn poll_wake(&mut self, cx: &mut Context<'_>, timer: &mut Timer) -> Poll<Wake> {
+    fn poll_wake(&mut self, cx: &mut Context<'_>, timer: Pin<&mut Timer>) -> Poll<Wake> {
         if !self.orphaned {
             match self.commands.0.poll_take(cx, &mut self.inbox) {
                 Poll::Ready(true) => return Poll::Ready(Wake::Commands),
@@ -283,20 +290,12 @@ impl Driver {
         let Some(shared) = self.shared.upgrade() else {
             return;
         };
-        let mut changed = false;
-        for ns in self.manager.namespaces() {
-            let view = match self.view.namespaces.get_mut(ns) {
-                Some(view) => view,
-                None => {
-                    changed = true;
-                    self.view.namespaces.entry(ns.to_string()).or_default()
-                }
-            };
-            changed |= update_view(view, &self.manager, ns);
-        }
-        if changed {
-            shared.publish(&self.view);
-        }
+        let manager = &self.manager;
+        shared.publish(|snapshot| {
+            for ns in manager.namespaces() {
+                update_view(snapshot.namespaces.entry(ns), manager, ns);
+            }
+        });
     }
 
     /// The driver stopped: refuse commands, wake `close()` callers, end the streams.
@@ -315,16 +314,18 @@ impl Driver {
 
     /// Publishes "closed, nothing connected".
     fn mark_closed(&mut self) {
+        self.closed = true;
         let Some(shared) = self.shared.upgrade() else {
             return;
         };
-        for view in self.view.namespaces.values_mut() {
-            view.connected = false;
-            view.active = false;
-            view.id = None;
-        }
-        self.view.closed = true;
-        shared.publish(&self.view);
+        shared.publish(|snapshot| {
+            for view in snapshot.namespaces.values_mut() {
+                view.connected = false;
+                view.active = false;
+                view.id = None;
+            }
+            snapshot.closed = true;
+        });
     }
 }
 
@@ -332,36 +333,26 @@ impl Drop for Driver {
     // Also runs when a listener panics in the driver's task, or the runtime shuts down:
     // the handles never see a client that says it is connected but refuses every call.
     fn drop(&mut self) {
-        if !self.view.closed {
+        if !self.closed {
             self.commands.0.driver_gone();
             self.mark_closed();
         }
     }
 }
 
-/// Updates `view` from the core; whether anything changed.
-fn update_view(view: &mut NamespaceView, manager: &Manager, ns: &str) -> bool {
-    let mut changed = false;
+/// Updates `view` from the core (allocating only when something changed).
+fn update_view(view: &mut NamespaceView, manager: &Manager, ns: &str) {
     let id = manager.id(ns);
     if view.id.as_deref() != id {
         view.id = id.map(str::to_string);
-        changed = true;
     }
-    let flags = (
-        manager.is_connected(ns),
-        manager.recovered(ns),
-        manager.is_active(ns),
-    );
-    if (view.connected, view.recovered, view.active) != flags {
-        (view.connected, view.recovered, view.active) = flags;
-        changed = true;
-    }
+    view.connected = manager.is_connected(ns);
+    view.recovered = manager.recovered(ns);
+    view.active = manager.is_active(ns);
     let rooms = manager.rooms(ns);
     if view.rooms != rooms {
         view.rooms = rooms.to_vec();
-        changed = true;
     }
-    changed
 }
 
 /// The driver's end of the [`CommandQueue`]: when the driver stops, the queue refuses new
@@ -379,14 +370,18 @@ impl Drop for Receiver {
 pub(crate) fn spawn(driver: Driver, shared: &Arc<Shared>) {
     use futures_util::FutureExt as _;
     let weak = Arc::downgrade(shared);
-    let task = std::panic::AssertUnwindSafe(driver.run()).catch_unwind();
-    crate::rt::spawn(async move {
-        if let Err(panic) = task.await {
-            let message = crate::listener::panic_message(panic.as_ref());
-            tracing::error!(%message, "the client's task panicked: the client is closed");
-            if let Some(shared) = weak.upgrade() {
-                dispatch::report_panic(&shared, message);
+    // Combinators, not an `async` block: awaiting a moved-in future from an async block keeps
+    // two copies of it in the task (rust-lang/rust#62958), which would double the driver.
+    let task = std::panic::AssertUnwindSafe(driver.run())
+        .catch_unwind()
+        .map(move |outcome| {
+            if let Err(panic) = outcome {
+                let message = crate::listener::panic_message(panic.as_ref());
+                tracing::error!(%message, "the client's task panicked: the client is closed");
+                if let Some(shared) = weak.upgrade() {
+                    dispatch::report_panic(&shared, message);
+                }
             }
-        }
-    });
+        });
+    crate::rt::spawn(task);
 }
