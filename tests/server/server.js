@@ -37,6 +37,7 @@
 //                             if in the room; no room = whole namespace), ack(true)
 //   rooms(ack)                ack([...socket.rooms])
 //   whoami(ack)               ack({nsp, id, recovered, auth, query, transport})
+//   flood({event,count,payload}, ack)  emits event(payload) count times, then ack(count)
 //   seq(value, ack)           ack({value, n}): n counts this socket's seq events in arrival order
 //   server-disconnect         socket.disconnect()     (client: "io server disconnect")
 //   close-transport           socket.conn.close()     (client: "transport close")
@@ -286,6 +287,13 @@ function registerFixtures(nsp) {
     socket.on("seq", (value, ack) => {
       const n = arrivals++;
       if (typeof ack === "function") ack({ value, n });
+    });
+
+    // flood({event, count, payload}, ack): emits event(payload) count times, then ack(count)
+    socket.on("flood", (req, ack) => {
+      const count = Math.max(0, Math.min(Number(req && req.count) || 0, 1e7));
+      for (let i = 0; i < count; i++) socket.emit(req.event, req.payload);
+      if (typeof ack === "function") ack(count);
     });
 
     socket.on("server-disconnect", () => socket.disconnect());
