@@ -127,6 +127,26 @@ impl fmt::Display for OpenError {
 
 impl std::error::Error for OpenError {}
 
+/// The text of an error page (a proxy's or load balancer's HTML) for a one-line message:
+/// what is outside `<...>`, each tag counted as a space. Not an HTML parser: the message is
+/// for people, and nothing is interpreted.
+fn markup_text(page: &str) -> String {
+    let mut text = String::with_capacity(page.len().min(4096));
+    let mut in_tag = false;
+    for c in page.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                text.push(' ');
+            }
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text
+}
+
 /// Longest body excerpt kept in [`OpenError::HttpStatus::message`], in characters.
 const BODY_EXCERPT_CHARS: usize = 200;
 /// Bodies up to this size are checked for an Engine.IO error object.
@@ -146,8 +166,13 @@ impl OpenError {
             .and_then(|_| crate::json::member(body, "message"))
             .and_then(crate::json::as_string);
         let message = engine_message.or_else(|| {
-            let text: Vec<&str> = body.split_whitespace().collect();
-            let text = text.join(" ");
+            let text = if body.starts_with('<') {
+                markup_text(body)
+            } else {
+                body.to_owned()
+            };
+            let words: Vec<&str> = text.split_whitespace().collect();
+            let text = words.join(" ");
             (!text.is_empty()).then(|| text.chars().take(BODY_EXCERPT_CHARS).collect())
         });
         OpenError::HttpStatus { status, message }

@@ -246,7 +246,7 @@ async fn failover_to_another_node_rejoins_rooms_and_delivers_buffered_acks_once(
         .collect();
     for emit in emits {
         let acked = within(40, "buffered ack", emit).await.unwrap();
-        assert_eq!(acked.unwrap(), true);
+        assert!(acked.unwrap(), "acked");
     }
     let (new_node, _) = whoami(&socket).await;
     assert_ne!(

@@ -97,7 +97,10 @@ mod tests {
         set(
             &cookies,
             "http://127.0.0.1:4000/socket.io/?EIO=4&transport=polling",
-            &["SERVERID=b; path=/", "io=abc; Path=/; HttpOnly; SameSite=Lax"],
+            &[
+                "SERVERID=b; path=/",
+                "io=abc; Path=/; HttpOnly; SameSite=Lax",
+            ],
         );
         let ws = cookies
             .header_for("ws://127.0.0.1:4000/socket.io/?EIO=4&transport=websocket&sid=x")

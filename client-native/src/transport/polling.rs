@@ -10,7 +10,7 @@ use std::time::Duration;
 use sio_core::{HttpRequest, Method, RequestId, TransportId, TransportInput};
 
 use hyper_util::client::proxy::matcher::Intercept;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONNECTION};
 
 use super::cookies::Cookies;
 use super::proxy::describe_proxy;
@@ -122,6 +122,12 @@ async fn exchange(
     if let Some(cookies) = &context.cookies {
         cookies.apply(&request.url, &mut headers);
     }
+    if context.proxy.is_some() {
+        // tinyproxy (1.11) closes the connection after every response without saying so: a
+        // pooled connection would race its FIN ("connection closed before message
+        // completed"). One connection per proxied request; WebSockets keep one tunnel.
+        headers.insert(CONNECTION, HeaderValue::from_static("close"));
+    }
     let mut builder = client
         .request(method, request.url.as_str())
         .headers(headers);
@@ -139,7 +145,10 @@ async fn exchange(
     }
     let status = response.status().as_u16();
     if let (Some(proxy), 407) = (&proxy, status) {
-        let with_auth = context.proxy.as_ref().is_some_and(|p| p.basic_auth().is_some());
+        let with_auth = context
+            .proxy
+            .as_ref()
+            .is_some_and(|p| p.basic_auth().is_some());
         return Err(if with_auth {
             format!("the proxy {proxy} refused the credentials in its URL (HTTP 407)")
         } else {
@@ -162,8 +171,7 @@ async fn exchange(
     }
     // trust the declared length only so far: the body may still be cut short
     let mut body = Vec::with_capacity(declared.map_or(0, |n| n.min(PREALLOCATE_MAX) as usize));
-    while let Some(chunk) = response.chunk().await.map_err(describe)?
-    {
+    while let Some(chunk) = response.chunk().await.map_err(describe)? {
         let size = body.len().saturating_add(chunk.len());
         if size > max_body {
             return Err(too_big(&format_args!("at least {size}")));

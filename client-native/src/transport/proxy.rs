@@ -129,7 +129,9 @@ fn without_credentials(url: &str) -> String {
     };
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let authority = &rest[..end];
-    let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
     format!("{scheme}://{host}{}", &rest[end..])
 }
 
@@ -151,8 +153,11 @@ pub(super) async fn connect_tunnel(
         .parse()
         .map_err(|_| format!("cannot tunnel to {host}:{port}: not a valid host"))?;
     let with_auth = proxy.basic_auth().is_some();
-    let describe = |error: TunnelError| describe_tunnel_error(&error, &shown, host, port, with_auth);
-    poll_fn(|cx| tunnel.poll_ready(cx)).await.map_err(describe)?;
+    let describe =
+        |error: TunnelError| describe_tunnel_error(&error, &shown, host, port, with_auth);
+    poll_fn(|cx| tunnel.poll_ready(cx))
+        .await
+        .map_err(describe)?;
     let io = tunnel.call(destination).await.map_err(describe)?;
     Ok(io.into_inner())
 }
@@ -167,7 +172,10 @@ fn describe_tunnel_error(
 ) -> String {
     match error {
         TunnelError::ConnectFailed(cause) => {
-            format!("could not connect to the proxy {proxy}: {}", error_chain(&**cause))
+            format!(
+                "could not connect to the proxy {proxy}: {}",
+                error_chain(&**cause)
+            )
         }
         TunnelError::ProxyAuthRequired if with_auth => format!(
             "the proxy {proxy} refused the credentials in its URL (407 Proxy Authentication \
@@ -176,6 +184,12 @@ fn describe_tunnel_error(
         TunnelError::ProxyAuthRequired => format!(
             "the proxy {proxy} requires authentication (407 Proxy Authentication Required): \
              give http://user:password@host:port"
+        ),
+        // hyper-util keeps the status to itself: a refusal of the credentials (tinyproxy
+        // answers 401, not 407) and an unreachable destination look the same here
+        TunnelError::TunnelUnsuccessful if with_auth => format!(
+            "the proxy {proxy} refused to open a tunnel to {host}:{port} (its answer to CONNECT \
+             was not 200: wrong credentials, or the destination is unreachable)"
         ),
         TunnelError::TunnelUnsuccessful => format!(
             "the proxy {proxy} refused to open a tunnel to {host}:{port} (its answer to CONNECT \
@@ -220,7 +234,10 @@ mod tests {
         assert!(check("http://127.0.0.1:3128").is_ok());
         let err = check("socks5://user:secret@127.0.0.1:1080").expect_err("socks");
         let text = err.to_string();
-        assert!(text.contains("socks5") && !text.contains("secret"), "{text}");
+        assert!(
+            text.contains("socks5") && !text.contains("secret"),
+            "{text}"
+        );
         assert!(check("127.0.0.1:3128").is_err());
         assert!(check("http://").is_err());
         assert_eq!(

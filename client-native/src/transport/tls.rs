@@ -365,14 +365,22 @@ mod tests {
                 .expect("runtime")
         };
         let (a, b) = (runtime(), runtime());
-        let a1 = a.block_on(async { profile.http_client(&ProxyOptions::default()) }).expect("client");
-        let a2 = a.block_on(async { profile.http_client(&ProxyOptions::default()) }).expect("client");
-        let b1 = b.block_on(async { profile.http_client(&ProxyOptions::default()) }).expect("client");
+        let a1 = a
+            .block_on(async { profile.http_client(&ProxyOptions::default()) })
+            .expect("client");
+        let a2 = a
+            .block_on(async { profile.http_client(&ProxyOptions::default()) })
+            .expect("client");
+        let b1 = b
+            .block_on(async { profile.http_client(&ProxyOptions::default()) })
+            .expect("client");
         assert!(Arc::ptr_eq(&a1, &a2));
         assert!(!Arc::ptr_eq(&a1, &b1));
         // a client nobody uses any more is not kept
         drop((a1, a2));
-        let a3 = a.block_on(async { profile.http_client(&ProxyOptions::default()) }).expect("client");
+        let a3 = a
+            .block_on(async { profile.http_client(&ProxyOptions::default()) })
+            .expect("client");
         assert!(!Arc::ptr_eq(&a3, &b1));
         assert!(
             lock(&profile.http).len() <= 2 + 16,

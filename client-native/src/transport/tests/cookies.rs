@@ -41,7 +41,10 @@ async fn cookie_ws_server(
             });
         }
     });
-    (format!("ws://{addr}/socket.io/?EIO=4&transport=websocket"), rx)
+    (
+        format!("ws://{addr}/socket.io/?EIO=4&transport=websocket"),
+        rx,
+    )
 }
 
 #[tokio::test]
@@ -56,28 +59,52 @@ async fn polling_and_websocket_share_one_jar() {
     let mut t = transports();
 
     t.execute(get(1, 1, &http.url("/first")));
-    assert!(matches!(next(&mut t).await, TransportInput::HttpResponse { status: 200, .. }));
+    assert!(matches!(
+        next(&mut t).await,
+        TransportInput::HttpResponse { status: 200, .. }
+    ));
     assert_eq!(http.seen.recv().await.unwrap().cookie, None);
 
     // the upgrade carries the polling cookie, and its own Set-Cookie is kept
     t.execute(open(2, ws_url.clone()));
-    assert_eq!(next(&mut t).await, TransportInput::Opened { id: TransportId(2) });
-    assert_eq!(ws_cookies.recv().await.unwrap().as_deref(), Some("SERVERID=a"));
+    assert_eq!(
+        next(&mut t).await,
+        TransportInput::Opened { id: TransportId(2) }
+    );
+    assert_eq!(
+        ws_cookies.recv().await.unwrap().as_deref(),
+        Some("SERVERID=a")
+    );
 
     // every response updates the jar: a re-dispatch replaces the stickiness cookie
     t.execute(get(1, 2, &http.url("/moved")));
-    assert!(matches!(next(&mut t).await, TransportInput::HttpResponse { .. }));
+    assert!(matches!(
+        next(&mut t).await,
+        TransportInput::HttpResponse { .. }
+    ));
     let seen = http.seen.recv().await.unwrap().cookie.unwrap();
-    assert!(seen.contains("SERVERID=a") && seen.contains("io=xyz"), "{seen}");
+    assert!(
+        seen.contains("SERVERID=a") && seen.contains("io=xyz"),
+        "{seen}"
+    );
     t.execute(get(1, 3, &http.url("/again")));
-    assert!(matches!(next(&mut t).await, TransportInput::HttpResponse { .. }));
+    assert!(matches!(
+        next(&mut t).await,
+        TransportInput::HttpResponse { .. }
+    ));
     let seen = http.seen.recv().await.unwrap().cookie.unwrap();
-    assert!(seen.contains("SERVERID=b") && !seen.contains("SERVERID=a"), "{seen}");
+    assert!(
+        seen.contains("SERVERID=b") && !seen.contains("SERVERID=a"),
+        "{seen}"
+    );
 
     // another connection has its own jar
     let mut other = transports();
     other.execute(get(1, 1, &http.url("/again")));
-    assert!(matches!(next(&mut other).await, TransportInput::HttpResponse { .. }));
+    assert!(matches!(
+        next(&mut other).await,
+        TransportInput::HttpResponse { .. }
+    ));
     assert_eq!(http.seen.recv().await.unwrap().cookie, None);
 }
 
@@ -90,7 +117,10 @@ async fn cookies_off_sends_none_and_user_cookies_stay() {
     });
     for request in 1..=2 {
         t.execute(get(1, request, &http.url("/x")));
-        assert!(matches!(next(&mut t).await, TransportInput::HttpResponse { .. }));
+        assert!(matches!(
+            next(&mut t).await,
+            TransportInput::HttpResponse { .. }
+        ));
         assert_eq!(http.seen.recv().await.unwrap().cookie, None);
     }
 
@@ -108,10 +138,19 @@ async fn cookies_off_sends_none_and_user_cookies_stay() {
         },
     };
     t.execute(with_user_cookie(1));
-    assert!(matches!(next(&mut t).await, TransportInput::HttpResponse { .. }));
-    assert_eq!(http.seen.recv().await.unwrap().cookie.as_deref(), Some("token=t"));
+    assert!(matches!(
+        next(&mut t).await,
+        TransportInput::HttpResponse { .. }
+    ));
+    assert_eq!(
+        http.seen.recv().await.unwrap().cookie.as_deref(),
+        Some("token=t")
+    );
     t.execute(with_user_cookie(2));
-    assert!(matches!(next(&mut t).await, TransportInput::HttpResponse { .. }));
+    assert!(matches!(
+        next(&mut t).await,
+        TransportInput::HttpResponse { .. }
+    ));
     assert_eq!(
         http.seen.recv().await.unwrap().cookie.as_deref(),
         Some("token=t; SERVERID=a")
