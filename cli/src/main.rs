@@ -5,6 +5,7 @@
 
 mod args;
 mod bench;
+mod bench_nodes;
 mod emit;
 mod listen;
 mod output;
