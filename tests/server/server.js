@@ -498,6 +498,10 @@ process.on("SIGINT", () => shutdown("SIGINT"));
 process.stdout.on("error", () => shutdown("stdout closed"));
 
 setupAdapter()
+  .catch((err) => {
+    log(`cannot set up the ${opts.adapter} adapter on ${opts.redisUrl}: ${err.message}`);
+    process.exit(1);
+  })
   .then(() => listen(opts.port))
   .then(
   (port) => {
@@ -518,7 +522,7 @@ setupAdapter()
     }
   },
   (err) => {
-    log(`cannot start on port ${opts.port}: ${err.message}`);
+    log(`cannot listen on port ${opts.port}: ${err.message}`);
     process.exit(1);
   },
   );
