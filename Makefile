@@ -2,6 +2,7 @@
 #
 #   make test         install what is missing, then fmt, clippy, all tests, wasm32 build of the core
 #   make demo         the React chat + Rust bot on the bundled server (Ctrl-C stops it)
+#   make demo-cluster the same on 3 Redis-backed nodes behind HAProxy (or DEMO_NODES=3 make demo)
 #   make bench        sio vs socket.io-client (Node) vs rust_socketio 0.6: one table (BENCHMARKS.md)
 #   make bench-codec  our codec vs socket.io-parser, side by side
 #
@@ -13,7 +14,7 @@ CARGO ?= cargo
 SERVER_DIR := tests/server
 NODE_STAMP := $(SERVER_DIR)/node_modules/.sio-stamp
 
-.PHONY: test deps node-deps wasm-target fmt-check clippy clippy-wasm cargo-test vectors-check \
+.PHONY: test deps node-deps cluster-deps demo-cluster wasm-target fmt-check clippy clippy-wasm cargo-test vectors-check \
 	wasm-core browser-deps test-browser bench-codec doc-check demo demo-smoke bench
 
 # The wasm package's gzip budget enforced by test-browser (see scripts/size-check.js).
@@ -22,7 +23,23 @@ SIZE_BUDGET_KB ?= 60
 test: deps fmt-check clippy clippy-wasm doc-check cargo-test vectors-check wasm-core test-browser
 	@echo "make test: all green"
 
-deps: node-deps wasm-target
+deps: node-deps cluster-deps wasm-target
+
+# Debian's redis-server, haproxy and tinyproxy for the cluster and proxy tests (tests/server/
+# cluster.js, sio_test_support::{Cluster, HttpProxy}); run as plain processes, never services.
+CLUSTER_TOOLS := redis-server haproxy tinyproxy
+APT_INSTALL := apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=300
+cluster-deps:
+	@missing=""; \
+	for tool in $(CLUSTER_TOOLS); do \
+	  command -v $$tool >/dev/null 2>&1 || [ -x /usr/sbin/$$tool ] || missing="$$missing $$tool"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "cluster-deps: installing$$missing"; \
+	  DEBIAN_FRONTEND=noninteractive $(APT_INSTALL) $$missing \
+	    || { apt-get update -o DPkg::Lock::Timeout=300 \
+	         && DEBIAN_FRONTEND=noninteractive $(APT_INSTALL) $$missing; }; \
+	fi
 
 # npm ci only when package-lock.json changed since the last install.
 node-deps: $(NODE_STAMP)
@@ -75,6 +92,10 @@ bench-codec: node-deps
 # The React chat + Rust bot on the bundled server; prints the URL, Ctrl-C stops everything.
 demo:
 	bash scripts/demo.sh
+
+# The same chat and bot on a cluster: redis-server, DEMO_NODES (3) nodes, HAProxy.
+demo-cluster: node-deps cluster-deps
+	DEMO_NODES=$${DEMO_NODES:-3} bash scripts/demo.sh
 
 # The same in headless Chromium: checks the chat end to end, refreshes docs/demo.png, stops.
 demo-smoke:

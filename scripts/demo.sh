@@ -8,6 +8,13 @@
 #                                   with the bot (examples/react-chat/scripts/smoke.mjs), saves
 #                                   the screenshot to docs/demo.png, and stops everything
 #
+# DEMO_NODES=N (N > 1; `make demo-cluster` uses 3) runs the same chat and bot on a cluster
+# instead (tests/server/cluster.js): redis-server, N server nodes sharing rooms through
+# @socket.io/redis-adapter, and HAProxy with cookie stickiness in front, which takes
+# DEMO_SERVER_PORT. The page shows the node it is on; see the README ("Running on a cluster")
+# for killing a node and watching the chat carry on. Needs redis-server and haproxy
+# (`make cluster-deps`).
+#
 # Ports: the server takes DEMO_SERVER_PORT (default 3000) and the page DEMO_WEB_PORT (default
 # 5173) when they are free, else any free port. Both listen on 127.0.0.1.
 #
@@ -191,17 +198,45 @@ free_port() {
 mkfifo "$tmp/server.in"
 exec 3<>"$tmp/server.in"
 server_port=$(free_port "${DEMO_SERVER_PORT:-3000}")
-node tests/server/server.js --port "$server_port" <"$tmp/server.in" >"$tmp/server.out" 2>"$tmp/server.log" &
-started server $!
-for _ in $(seq 1 100); do
-  grep -q '^PORT ' "$tmp/server.out" 2>/dev/null && break
-  kill -0 "${pids[0]}" 2>/dev/null || die "the server did not start"
-  sleep 0.1
-done
-server_port=$(sed -n 's/^PORT \([0-9]*\)$/\1/p' "$tmp/server.out")
-[[ -n "$server_port" ]] || die "the server did not print its port"
-server_url="http://127.0.0.1:$server_port"
-say "Socket.IO server (tests/server, socket.io 4.8) at $server_url"
+nodes=${DEMO_NODES:-1}
+[[ "$nodes" =~ ^[0-9]+$ ]] && ((nodes >= 1 && nodes <= 26)) || die "DEMO_NODES is 1 to 26"
+if ((nodes == 1)); then
+  node tests/server/server.js --port "$server_port" --node-name single \
+    <"$tmp/server.in" >"$tmp/server.out" 2>"$tmp/server.log" &
+  started server $!
+  for _ in $(seq 1 100); do
+    grep -q '^PORT ' "$tmp/server.out" 2>/dev/null && break
+    kill -0 "${pids[0]}" 2>/dev/null || die "the server did not start"
+    sleep 0.1
+  done
+  server_port=$(sed -n 's/^PORT \([0-9]*\)$/\1/p' "$tmp/server.out")
+  [[ -n "$server_port" ]] || die "the server did not print its port"
+  server_url="http://127.0.0.1:$server_port"
+  say "Socket.IO server (tests/server, socket.io 4.8) at $server_url"
+else
+  for tool in redis-server haproxy; do
+    command -v "$tool" >/dev/null 2>&1 || [[ -x /usr/sbin/$tool ]] || die "needs $tool: make cluster-deps"
+  done
+  # cluster.js stops redis, the nodes and HAProxy when its stdin (the fifo) closes
+  node tests/server/cluster.js --nodes "$nodes" --lb-port "$server_port" --log-dir "$tmp/cluster" 3>&- \
+    <"$tmp/server.in" >"$tmp/server.out" 2>"$tmp/server.log" &
+  started cluster $!
+  for _ in $(seq 1 300); do
+    grep -q '"event":"ready"' "$tmp/server.out" 2>/dev/null && break
+    kill -0 "${pids[0]}" 2>/dev/null || die "the cluster did not start"
+    sleep 0.1
+  done
+  grep -q '"event":"ready"' "$tmp/server.out" || die "the cluster did not become ready"
+  server_url="http://127.0.0.1:$server_port"
+  say "cluster: redis-server, $nodes nodes (@socket.io/redis-adapter), HAProxy at $server_url"
+  node -e '
+    for (const line of require("node:fs").readFileSync(process.argv[1], "utf8").split("\n")) {
+      if (!line) continue;
+      const e = JSON.parse(line);
+      if (e.event === "node") console.log(`  node ${e.name}: pid ${e.pid}, port ${e.port}   (kill -9 ${e.pid} to watch a failover)`);
+      if (e.event === "redis") console.log(`  redis-server: pid ${e.pid}, port ${e.port}`);
+    }' "$tmp/server.out"
+fi
 
 say "building the page (vite build, VITE_SIO_SERVER=$server_url)"
 (cd examples/react-chat && VITE_SIO_SERVER=$server_url npm run --silent build >"$tmp/build.log" 2>&1) \

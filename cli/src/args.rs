@@ -164,6 +164,11 @@ pub(crate) struct BenchArgs {
     /// Ack timeout, in milliseconds (a timed-out ack is counted as an error).
     #[arg(long, value_name = "MS", default_value_t = 10_000)]
     pub(crate) ack_timeout: u64,
+    /// For a cluster behind a load balancer: ask each client which server node it is on with
+    /// this acknowledged event (the answer's `node` field; the bundled server's `whoami`) and
+    /// report clients and events per node.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) node_event: Option<String>,
 }
 
 impl Common {

@@ -25,6 +25,7 @@ use sio_client::payload::from_json_with_binary as json_to_payload;
 use sio_client::{AckError, Client, ClientBuilder, Error, Payload, Socket};
 
 use crate::args::{BenchArgs, TransportArg};
+use crate::bench_nodes::{self, Nodes};
 use crate::{explain, Failure};
 
 /// Largest value a latency histogram records, in nanoseconds (10 minutes).
@@ -115,6 +116,14 @@ pub(crate) async fn run(args: BenchArgs) -> Result<(), Failure> {
     }
     let connected = clients.len();
     let rss_connected = rss_kib();
+    // --node-event: which node each client is on (a cluster behind a load balancer)
+    let (nodes, node_counters) = match &args.node_event {
+        Some(event) => {
+            let (nodes, counters) = Nodes::ask(event, clients.iter().map(|(_, s)| s)).await;
+            (Some(nodes), counters)
+        }
+        None => (None, Vec::new()),
+    };
 
     let load = Arc::new(Load {
         event: args.event.clone(),
@@ -139,10 +148,9 @@ pub(crate) async fn run(args: BenchArgs) -> Result<(), Failure> {
         let offset = load
             .period
             .map_or(Duration::ZERO, |p| p.mul_f64(i as f64 / connected as f64));
-        tasks.push(tokio::spawn(client_loop(
-            socket.clone(),
-            load.clone(),
-            offset,
+        tasks.push(tokio::spawn(bench_nodes::scoped(
+            node_counters.get(i).cloned(),
+            client_loop(socket.clone(), load.clone(), offset),
         )));
     }
     for task in tasks {
@@ -172,6 +180,7 @@ pub(crate) async fn run(args: BenchArgs) -> Result<(), Failure> {
         rtt: load.rtt.take(),
         elapsed,
         cpu,
+        nodes: nodes.as_ref(),
     };
     if args.json {
         crate::output::line(&summary.json());
@@ -283,6 +292,7 @@ async fn closed_loop(socket: &Socket, load: &Load) -> bool {
             Ok(_) => {
                 load.rtt.record(start.elapsed());
                 load.counters.events.fetch_add(1, Ordering::Relaxed);
+                bench_nodes::count(1);
             }
             Err(e) => {
                 if count_failure(load, &e) {
@@ -314,6 +324,7 @@ async fn closed_loop_fire_and_forget(socket: &Socket, load: &Load) -> bool {
                 load.counters
                     .events
                     .fetch_add(load.batch + 1, Ordering::Relaxed);
+                bench_nodes::count(load.batch + 1);
             }
             Err(e) => {
                 if count_failure(load, &e) {
@@ -368,6 +379,7 @@ async fn paced(socket: &Socket, load: &Load, period: Duration, offset: Duration)
                         load.rtt.record(took);
                     }
                     load.counters.events.fetch_add(confirms, Ordering::Relaxed);
+                    bench_nodes::count(confirms);
                 }
                 Err(e) => lost |= count_failure(load, &e),
             },
@@ -455,6 +467,8 @@ struct Summary<'a> {
     rtt: Histogram<u64>,
     elapsed: Duration,
     cpu: Option<(f64, f64)>,
+    /// Figures per server node (`--node-event`).
+    nodes: Option<&'a Nodes>,
 }
 
 impl Summary<'_> {
@@ -530,6 +544,7 @@ impl Summary<'_> {
             "rss_per_connection_end_kib": self.rss_per_connection(self.rss.2),
             "cpu_s": self.cpu.map(|(user, system)| json!({"user": user, "system": system})),
             "cpu_us_per_event": self.cpu_per_event_us(),
+            "nodes": self.nodes.map(|n| n.json(self.elapsed)),
         })
     }
 
@@ -596,6 +611,8 @@ impl Summary<'_> {
                 format!("{per:.2} µs (user {user:.2} s + system {system:.2} s)"),
             ));
         }
+        let node_rows = self.nodes.map(|n| n.rows(self.elapsed)).unwrap_or_default();
+        rows.extend(node_rows.iter().map(|(k, v)| (k.as_str(), v.clone())));
         let width = rows
             .iter()
             .map(|(k, _)| k.chars().count())

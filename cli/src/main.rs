@@ -5,6 +5,7 @@
 
 mod args;
 mod bench;
+mod bench_nodes;
 mod emit;
 mod listen;
 mod output;
@@ -96,9 +97,14 @@ pub(crate) fn explain(error: &sio_client::Error) -> Failure {
         Error::Connect(ConnectError::Open(OpenError::NotSocketIo(detail))) => Failure::failed(
             format!("the server is not a Socket.IO v4 server ({detail})"),
         ),
-        Error::Connect(ConnectError::Open(OpenError::HttpStatus(status))) => Failure::failed(
-            format!("the server answered HTTP {status}: is this a Socket.IO server and path?"),
-        ),
+        Error::Connect(ConnectError::Open(OpenError::HttpStatus { status, message })) => {
+            Failure::failed(match message {
+                Some(message) => format!("the server answered HTTP {status}: {message}"),
+                None => format!(
+                    "the server answered HTTP {status}: is this a Socket.IO server and path?"
+                ),
+            })
+        }
         Error::Connect(ConnectError::Open(OpenError::Timeout)) => {
             Failure::failed("connection timed out")
         }

@@ -33,8 +33,9 @@ pub(crate) enum EngineEvent {
     Upgraded,
     /// The session could not be opened.
     OpenFailed(OpenError),
-    /// The open session closed (not emitted for [`Engine::close`]).
-    Closed(DisconnectReason),
+    /// The open session closed (not emitted for [`Engine::close`]), with the error that closed
+    /// it (the manager reports it when the session never carried a Socket.IO packet).
+    Closed(DisconnectReason, OpenError),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -248,7 +249,7 @@ impl Engine {
         let was = self.state;
         self.teardown();
         self.events.push(match was {
-            State::Open => EngineEvent::Closed(reason),
+            State::Open => EngineEvent::Closed(reason, open_error),
             _ => EngineEvent::OpenFailed(open_error),
         });
     }
@@ -407,7 +408,7 @@ impl Engine {
             if status != 200 {
                 self.fail(
                     DisconnectReason::TransportError,
-                    OpenError::HttpStatus(status),
+                    OpenError::from_http(status, &body),
                 );
                 return;
             }
@@ -421,7 +422,7 @@ impl Engine {
         if status != 200 {
             self.fail(
                 DisconnectReason::TransportError,
-                OpenError::HttpStatus(status),
+                OpenError::from_http(status, &body),
             );
             return;
         }

@@ -95,8 +95,16 @@ pub enum OpenError {
     Timeout,
     /// The transport failed: refused, reset, DNS, TLS, … (the driver's message).
     Transport(String),
-    /// The server answered with an HTTP error status.
-    HttpStatus(u16),
+    /// The server (or a proxy or load balancer in front of it) answered with an HTTP error
+    /// status, for example `400 Session ID unknown` when a request reached a node that does
+    /// not know the session.
+    HttpStatus {
+        /// The HTTP status code.
+        status: u16,
+        /// What the body says: the `message` of an Engine.IO error object, else the start of
+        /// the body text with whitespace collapsed; `None` for an empty body.
+        message: Option<String>,
+    },
     /// The server answered, but not with an Engine.IO v4 handshake: probably not a Socket.IO
     /// server, or a different protocol version.
     NotSocketIo(String),
@@ -107,13 +115,69 @@ impl fmt::Display for OpenError {
         match self {
             OpenError::Timeout => f.write_str("timeout"),
             OpenError::Transport(e) => write!(f, "transport error: {e}"),
-            OpenError::HttpStatus(s) => write!(f, "server answered HTTP {s}"),
+            OpenError::HttpStatus {
+                status,
+                message: Some(message),
+            } => write!(f, "server answered HTTP {status}: {message}"),
+            OpenError::HttpStatus { status, .. } => write!(f, "server answered HTTP {status}"),
             OpenError::NotSocketIo(e) => write!(f, "not a Socket.IO v4 server: {e}"),
         }
     }
 }
 
 impl std::error::Error for OpenError {}
+
+/// The text of an error page (a proxy's or load balancer's HTML) for a one-line message:
+/// what is outside `<...>`, each tag counted as a space. Not an HTML parser: the message is
+/// for people, and nothing is interpreted.
+fn markup_text(page: &str) -> String {
+    let mut text = String::with_capacity(page.len().min(4096));
+    let mut in_tag = false;
+    for c in page.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                text.push(' ');
+            }
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text
+}
+
+/// Longest body excerpt kept in [`OpenError::HttpStatus::message`], in characters.
+const BODY_EXCERPT_CHARS: usize = 200;
+/// Bodies up to this size are checked for an Engine.IO error object.
+const ERROR_OBJECT_MAX_BYTES: usize = 4096;
+
+impl OpenError {
+    /// The error for an HTTP error `status` with response `body`: Engine.IO's error objects
+    /// (`{"code":1,"message":"Session ID unknown"}`) give their message, any other body (a
+    /// load balancer's HTML page) its first characters.
+    pub fn from_http(status: u16, body: &str) -> Self {
+        let body = body.trim();
+        // an error object is small: a large body is a page, never parsed
+        let engine_message = (body.len() <= ERROR_OBJECT_MAX_BYTES)
+            .then(|| crate::json::validate(body).ok())
+            .flatten()
+            .filter(|kind| matches!(kind, crate::json::Kind::Object))
+            .and_then(|_| crate::json::member(body, "message"))
+            .and_then(crate::json::as_string);
+        let message = engine_message.or_else(|| {
+            let text = if body.starts_with('<') {
+                markup_text(body)
+            } else {
+                body.to_owned()
+            };
+            let words: Vec<&str> = text.split_whitespace().collect();
+            let text = words.join(" ");
+            (!text.is_empty()).then(|| text.chars().take(BODY_EXCERPT_CHARS).collect())
+        });
+        OpenError::HttpStatus { status, message }
+    }
+}
 
 /// Why a namespace refused (or could not complete) the connection.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -69,6 +69,14 @@
 //! - `reconnect_error` is reported before `reconnect_failed` for the last attempt.
 //! - A socket that never connected reports no `disconnect` when the connection closes.
 //! - [`Manager::reconnect_now`] retries at once and restarts the backoff.
+//! - An attempt succeeds when its session carries the first Socket.IO packet, not at the
+//!   Engine.IO handshake: a session that closes before (a load balancer without stickiness
+//!   answering `400 Session ID unknown`, a proxy cutting the stream) reports a
+//!   [`ConnectError::Open`] for each waiting namespace (with [`OpenError::HttpStatus`]'s
+//!   status and body message where there is one) and a `ReconnectError`, keeps the backoff
+//!   growing and counts toward `reconnection_attempts`, so `ReconnectFailed` comes in the end.
+//!   `Reconnect` is reported with that first packet. socket.io-client resets its backoff at
+//!   every handshake and loops forever, reporting only `reconnect_attempt 1` / `reconnect 1`.
 //! - The connection state recovery offset stays visible as the last argument of events (as in
 //!   JavaScript): the client cannot tell it from a real string argument of a volatile event.
 //! - Rooms: [`Manager::join`]/[`Manager::leave`] (docs/architecture.md, "Rooms").

@@ -26,6 +26,18 @@ enum State {
     Open,
 }
 
+/// A session opened by the current attempt that has not carried a Socket.IO packet yet. If it
+/// closes in that state (a load balancer sent the next request to a node that does not know
+/// the session, a proxy cut the stream), the attempt failed: its namespaces get a
+/// `ConnectError` and it counts toward `reconnection_attempts` (a deliberate difference from
+/// socket.io-client, which counts the handshake as success and loops forever).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Unconfirmed {
+    /// The attempt number when this session is a reconnection (its `Reconnect` event waits
+    /// for the confirmation).
+    reconnect_attempt: Option<u32>,
+}
+
 /// A Socket.IO client connection: the whole client, minus sockets and clocks.
 ///
 /// # Driving it
@@ -54,6 +66,7 @@ pub struct Manager {
     backoff: Backoff,
     reconnecting: bool,
     skip_reconnect: bool,
+    unconfirmed: Option<Unconfirmed>,
     timers: TimerTable,
     events: VecDeque<Event>,
     next_handle: u64,
@@ -78,6 +91,7 @@ impl Manager {
             backoff,
             reconnecting: false,
             skip_reconnect: false,
+            unconfirmed: None,
             timers: TimerTable::default(),
             events: VecDeque::new(),
             next_handle: 0,
@@ -449,7 +463,7 @@ impl Manager {
                     EngineEvent::Ping => self.events.push_back(Event::Ping),
                     EngineEvent::Upgraded => self.events.push_back(Event::Upgrade),
                     EngineEvent::OpenFailed(error) => self.on_open_error(now, error),
-                    EngineEvent::Closed(reason) => self.on_close(now, reason),
+                    EngineEvent::Closed(reason, error) => self.on_close(now, reason, Some(error)),
                 }
             }
         }
@@ -459,16 +473,43 @@ impl Manager {
         self.state = State::Open;
         self.timers.stop(Timer::Connect);
         self.events.push_back(Event::Open);
+        // the attempt succeeds with the first Socket.IO packet (see `confirm_session`)
+        self.unconfirmed = Some(Unconfirmed {
+            reconnect_attempt: self.reconnecting.then(|| self.backoff.attempts().max(1)),
+        });
+        self.reconnecting = false;
         for i in 0..self.sockets.len() {
             if self.sockets[i].is_active() {
                 self.socket_on_open(i);
             }
         }
-        if self.reconnecting {
-            let attempt = self.backoff.attempts().max(1);
-            self.reconnecting = false;
-            self.backoff.reset();
+    }
+
+    /// The session carried a Socket.IO packet: the attempt that opened it succeeded, the
+    /// backoff restarts and a reconnection is reported (before the packet's own events).
+    fn confirm_session(&mut self) {
+        let Some(unconfirmed) = self.unconfirmed.take() else {
+            return;
+        };
+        self.backoff.reset();
+        if let Some(attempt) = unconfirmed.reconnect_attempt {
             self.events.push_back(Event::Reconnect { attempt });
+        }
+    }
+
+    /// A session closed before it carried a Socket.IO packet: every namespace waiting for it
+    /// gets a `ConnectError`, a reconnection a `ReconnectError` (the backoff is not reset).
+    fn report_failed_session(&mut self, unconfirmed: Unconfirmed, error: OpenError) {
+        for socket in &self.sockets {
+            if socket.is_active() && !socket.is_connected() {
+                self.events.push_back(Event::ConnectError {
+                    ns: socket.ns().to_string(),
+                    error: ConnectError::Open(error.clone()),
+                });
+            }
+        }
+        if unconfirmed.reconnect_attempt.is_some() {
+            self.events.push_back(Event::ReconnectError(error));
         }
     }
 
@@ -478,7 +519,8 @@ impl Manager {
             // too, although the parser alone would read it as CONNECT).
             Data::Text(text) if text.is_empty() => {
                 self.engine.close();
-                self.on_close(now, DisconnectReason::ParseError);
+                let error = OpenError::NotSocketIo("empty message".into());
+                self.on_close(now, DisconnectReason::ParseError, Some(error));
                 return;
             }
             Data::Text(text) => self.decoder.decode_text(&text),
@@ -487,12 +529,14 @@ impl Manager {
         let packet = match decoded {
             Ok(Some(packet)) => packet,
             Ok(None) => return,
-            Err(_) => {
+            Err(error) => {
                 self.engine.close();
-                self.on_close(now, DisconnectReason::ParseError);
+                let error = OpenError::NotSocketIo(format!("undecodable packet: {error}"));
+                self.on_close(now, DisconnectReason::ParseError, Some(error));
                 return;
             }
         };
+        self.confirm_session();
         let Some(i) = self.sockets.iter().position(|s| s.ns() == packet.nsp) else {
             return;
         };
@@ -522,12 +566,17 @@ impl Manager {
             return;
         }
         self.engine.close();
-        self.on_close(now, DisconnectReason::ForcedClose);
+        self.on_close(now, DisconnectReason::ForcedClose, None);
     }
 
-    fn on_close(&mut self, now: Instant, reason: DisconnectReason) {
+    /// The session closed; `error` is what closed it (reported when the session never carried
+    /// a Socket.IO packet).
+    fn on_close(&mut self, now: Instant, reason: DisconnectReason, error: Option<OpenError>) {
         self.timers.stop(Timer::Connect);
-        self.backoff.reset();
+        let failed = self.unconfirmed.take().filter(|_| reason.reconnects());
+        if failed.is_none() {
+            self.backoff.reset();
+        }
         self.state = State::Closed;
         self.events.push_back(Event::Close { reason });
         for i in 0..self.sockets.len() {
@@ -535,6 +584,10 @@ impl Manager {
                 let (mut io, sockets) = self.io();
                 sockets[i].on_close(&mut io, now, reason);
             }
+        }
+        if let Some(unconfirmed) = failed {
+            let error = error.unwrap_or_else(|| OpenError::Transport(reason.as_str().into()));
+            self.report_failed_session(unconfirmed, error);
         }
         if self.config.reconnection && !self.skip_reconnect && reason.reconnects() {
             self.schedule_reconnect(now);

@@ -14,7 +14,7 @@ use crate::error::Error;
 use crate::maybe_send::{MaybeSend, MaybeSync};
 use crate::shared::HandleOptions;
 #[cfg(not(target_arch = "wasm32"))]
-use crate::transport::{TlsOptions, TransportOptions};
+use crate::transport::{ProxyOptions, TlsOptions, TransportOptions};
 
 /// Default room of each event stream, and of async listener calls running at once.
 pub const DEFAULT_INBOUND_BUFFER: usize = 1024;
@@ -58,6 +58,11 @@ pub struct ClientBuilder {
     ca_files: Vec<std::path::PathBuf>,
     max_inbound_bytes: usize,
     inbound_buffer: usize,
+    // cookies and proxies (see the block of methods of the same name)
+    #[cfg(not(target_arch = "wasm32"))]
+    cookies: bool,
+    #[cfg(not(target_arch = "wasm32"))]
+    proxy: ProxyOptions,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -96,6 +101,10 @@ impl ClientBuilder {
             ca_files: Vec::new(),
             max_inbound_bytes: 100_000_000,
             inbound_buffer: DEFAULT_INBOUND_BUFFER,
+            #[cfg(not(target_arch = "wasm32"))]
+            cookies: true,
+            #[cfg(not(target_arch = "wasm32"))]
+            proxy: ProxyOptions::FromEnv,
         }
     }
 
@@ -243,6 +252,47 @@ impl ClientBuilder {
         self
     }
 
+    // ----- cookies and proxies -------------------------------------------------------------
+
+    #[cfg(not(target_arch = "wasm32"))]
+    /// Keep a cookie jar for this client (default `true`). Every polling response and
+    /// WebSocket handshake answer updates it; every request and handshake sends what it
+    /// holds, across reconnects. Load balancers with cookie stickiness (HAProxy `cookie
+    /// SERVERID insert`, nginx, AWS ALB, Kubernetes ingress) need it: without it, polling
+    /// requests after the handshake may reach another node and get `400 Session ID unknown`.
+    ///
+    /// This is what a browser does for its own site. socket.io-client in Node keeps cookies
+    /// only with `withCredentials: true`; its browser build sends them cross-origin only then.
+    /// The jar belongs to this client: two clients never share cookies.
+    pub fn cookies(mut self, on: bool) -> Self {
+        self.cookies = on;
+        self
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    /// Sends polling requests and WebSocket handshakes (through an HTTP `CONNECT` tunnel)
+    /// through the HTTP proxy at `url`, `http://[user:password@]host:port`, for every
+    /// destination, whatever `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` say.
+    /// Credentials in the URL are sent as `Proxy-Authorization: Basic`. A URL that is not
+    /// `http://` fails [`build`](Self::build) with [`Error::TransportSetup`].
+    ///
+    /// Without this option the environment decides, as for curl: `HTTP_PROXY` for `http://`
+    /// and `ws://` servers, `HTTPS_PROXY` for `https://` and `wss://`, `ALL_PROXY` for both,
+    /// except hosts listed in `NO_PROXY`.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = ProxyOptions::Url(url.into());
+        self
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    /// Connects directly, ignoring `HTTP_PROXY`, `HTTPS_PROXY` and `ALL_PROXY`.
+    pub fn no_proxy(mut self) -> Self {
+        self.proxy = ProxyOptions::Disabled;
+        self
+    }
+
+    // ----- end of cookies and proxies ------------------------------------------------------
+
     fn core_config(&self) -> Result<Config, Error> {
         let mut config = Config::new(&self.url)?;
         if let Some(path) = &self.path {
@@ -286,6 +336,8 @@ impl ClientBuilder {
         Ok(TransportOptions {
             tls,
             max_message_size: self.max_inbound_bytes,
+            cookies: self.cookies,
+            proxy: self.proxy.clone(),
             ..TransportOptions::default()
         })
     }

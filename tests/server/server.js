@@ -7,6 +7,12 @@
 //                  [--transports polling,websocket] [--no-upgrades]
 //                  [--max-http-buffer-size N] [--connect-timeout MS] [--no-recovery]
 //                  [--tls-cert FILE --tls-key FILE] [--no-stdin]
+//                  [--adapter redis|redis-streams --redis-url URL] [--node-name NAME]
+//
+// --adapter makes this process one node of a cluster sharing rooms through Redis:
+// @socket.io/redis-adapter (pub/sub) or @socket.io/redis-streams-adapter (streams, which also
+// keeps connection state recovery sessions in Redis, so a client recovers on another node).
+// --node-name is reported by whoami (default "node"); cluster.js starts whole clusters.
 //
 // stdout carries only machine-readable lines: first exactly one `PORT <n>` line once the
 // server listens, then one JSON object per line (answers to stdin commands, and the
@@ -36,7 +42,7 @@
 //   broadcast({room,event,args}, ack)    nsp.to(room).emit(event, ...args) (sender included
 //                             if in the room; no room = whole namespace), ack(true)
 //   rooms(ack)                ack([...socket.rooms])
-//   whoami(ack)               ack({nsp, id, recovered, auth, query, transport})
+//   whoami(ack)               ack({nsp, id, recovered, auth, query, transport, node})
 //   flood({event,count,payload}, ack)  emits event(payload) count times, then ack(count)
 //   seq(value, ack)           ack({value, n}): n counts this socket's seq events in arrival order
 //   server-disconnect         socket.disconnect()     (client: "io server disconnect")
@@ -80,6 +86,9 @@ function parseArgs(argv) {
     tlsCert: null,
     tlsKey: null,
     stdin: true,
+    adapter: null,
+    redisUrl: null,
+    nodeName: "node",
   };
   const int = (flag, value) => {
     const n = Number(value);
@@ -131,6 +140,22 @@ function parseArgs(argv) {
       case "--no-stdin":
         opts.stdin = false;
         break;
+      case "--adapter": {
+        const value = next();
+        if (value !== "redis" && value !== "redis-streams") {
+          usage(`--adapter is redis or redis-streams, got ${JSON.stringify(value)}`);
+        }
+        opts.adapter = value;
+        break;
+      }
+      case "--redis-url":
+        opts.redisUrl = next();
+        if (!opts.redisUrl) usage("--redis-url needs a URL such as redis://127.0.0.1:6379");
+        break;
+      case "--node-name":
+        opts.nodeName = next();
+        if (!opts.nodeName) usage("--node-name needs a name");
+        break;
       case "-h":
       case "--help":
         process.stderr.write(helpText() + "\n");
@@ -142,6 +167,9 @@ function parseArgs(argv) {
   }
   if ((opts.tlsCert === null) !== (opts.tlsKey === null)) {
     usage("--tls-cert and --tls-key go together");
+  }
+  if ((opts.adapter === null) !== (opts.redisUrl === null)) {
+    usage("--adapter and --redis-url go together");
   }
   return opts;
 }
@@ -279,6 +307,7 @@ function registerFixtures(nsp) {
         auth: socket.handshake.auth,
         query: socket.handshake.query,
         transport: socket.conn.transport.name,
+        node: opts.nodeName,
       });
     });
 
@@ -324,6 +353,41 @@ guarded.use((socket, next) => {
   next(err);
 });
 registerFixtures(guarded);
+
+// ---------------------------------------------------------------------------------------
+// cluster adapter
+
+// Connects to Redis and installs the adapter; node-redis reconnects by itself when Redis
+// restarts (commands issued meanwhile wait in its offline queue).
+async function setupAdapter() {
+  if (opts.adapter === null) return;
+  const { createClient } = require("redis");
+  const client = (role) => {
+    const c = createClient({
+      url: opts.redisUrl,
+      socket: { reconnectStrategy: (retries) => Math.min(50 * (retries + 1), 500) },
+    });
+    c.on("error", (err) => log(`redis ${role} error: ${err.message}`));
+    c.on("ready", () => log(`redis ${role} ready`));
+    return c;
+  };
+  if (opts.adapter === "redis") {
+    const { createAdapter } = require("@socket.io/redis-adapter");
+    const pub = client("pub");
+    const sub = pub.duplicate();
+    sub.on("error", (err) => log(`redis sub error: ${err.message}`));
+    await Promise.all([pub.connect(), sub.connect()]);
+    io.adapter(createAdapter(pub, sub));
+  } else {
+    const { createAdapter } = require("@socket.io/redis-streams-adapter");
+    const c = client("streams");
+    await c.connect();
+    io.adapter(createAdapter(c));
+  }
+  log(`adapter ${opts.adapter} on ${opts.redisUrl}`);
+}
+
+process.on("unhandledRejection", (err) => log("unhandled rejection:", err && err.stack));
 
 // ---------------------------------------------------------------------------------------
 // control
@@ -449,7 +513,13 @@ process.on("SIGINT", () => shutdown("SIGINT"));
 // a test harness that died closes the pipe; never crash on EPIPE, just go away
 process.stdout.on("error", () => shutdown("stdout closed"));
 
-listen(opts.port).then(
+setupAdapter()
+  .catch((err) => {
+    log(`cannot set up the ${opts.adapter} adapter on ${opts.redisUrl}: ${err.message}`);
+    process.exit(1);
+  })
+  .then(() => listen(opts.port))
+  .then(
   (port) => {
     boundPort = port;
     process.stdout.write(`PORT ${port}\n`);
@@ -457,7 +527,7 @@ listen(opts.port).then(
       `listening on ${opts.tlsCert !== null ? "https" : "http"}://127.0.0.1:${port}`,
       `pingInterval=${opts.pingInterval} pingTimeout=${opts.pingTimeout}`,
       `transports=${opts.transports.join(",")} allowUpgrades=${opts.allowUpgrades}`,
-      `recovery=${opts.recovery}`,
+      `recovery=${opts.recovery} node=${opts.nodeName}`,
     );
     if (opts.stdin) {
       const rl = readline.createInterface({ input: process.stdin });
@@ -471,4 +541,4 @@ listen(opts.port).then(
     log(`cannot listen on port ${opts.port}: ${err.message}`);
     process.exit(1);
   },
-);
+  );

@@ -8,6 +8,7 @@ mod sim;
 
 mod ack_tests;
 mod engine_tests;
+mod failed_session_tests;
 mod namespace_tests;
 mod reconnect_tests;
 mod recovery_room_tests;

@@ -66,6 +66,9 @@ struct Session {
     closing: bool,
 }
 
+/// The reference server's answer to a request for a session it does not know.
+pub(crate) const SESSION_UNKNOWN: &str = "{\"code\":1,\"message\":\"Session ID unknown\"}";
+
 /// Something the peer wants delivered to the client after the link latency.
 pub(crate) type Outbound = TransportInput;
 
@@ -79,6 +82,10 @@ pub(crate) struct Peer {
     /// Answer `2probe` (false simulates a proxy that breaks WebSocket after the handshake).
     pub answer_probe: bool,
     pub mode: Mode,
+    /// Forget every session right after its handshake, like a load balancer without
+    /// stickiness whose next request reaches a node that does not know the session: polling
+    /// requests then get `400 Session ID unknown`, a WebSocket is reset.
+    pub forget_after_handshake: bool,
     pub recovery: bool,
     pub policies: BTreeMap<String, NsPolicy>,
     /// Ack `join`/`leave` events with `[true]`.
@@ -111,6 +118,7 @@ impl Peer {
             offer_websocket: true,
             answer_probe: true,
             mode: Mode::Normal,
+            forget_after_handshake: false,
             recovery: false,
             policies: BTreeMap::new(),
             ack_rooms: true,
@@ -199,17 +207,12 @@ impl Peer {
                     },
                 );
                 let body = encode_payload(&[EPacket::Open(self.handshake(&session))]);
-                self.session = Some(session);
+                self.session = (!self.forget_after_handshake).then_some(session);
                 self.respond(id, request.id, 200, body);
             }
             (Method::Get, Some(sid)) => {
                 let Some(s) = self.session.as_mut().filter(|s| s.sid == sid) else {
-                    self.respond(
-                        id,
-                        request.id,
-                        400,
-                        "{\"code\":1,\"message\":\"Session ID unknown\"}".into(),
-                    );
+                    self.respond(id, request.id, 400, SESSION_UNKNOWN.into());
                     return;
                 };
                 match &mut s.wire {
@@ -234,7 +237,8 @@ impl Peer {
                     Some(&s.sid) == sid.as_ref() && matches!(s.wire, Wire::Polling { .. })
                 });
                 if !ok {
-                    self.respond(id, request.id, 400, String::new());
+                    // the reference server answers an unknown sid the same way for POST
+                    self.respond(id, request.id, 400, SESSION_UNKNOWN.into());
                     return;
                 }
                 let body = request.body.clone().unwrap_or_default();
@@ -268,8 +272,15 @@ impl Peer {
                 self.out.push(TransportInput::Opened { id });
                 let session = self.open_session(now, Wire::Ws { id });
                 let frame = EPacket::Open(self.handshake(&session)).to_frame();
-                self.session = Some(session);
                 self.out.push(TransportInput::Frame { id, frame });
+                if self.forget_after_handshake {
+                    self.out.push(TransportInput::Closed {
+                        id,
+                        error: Some("connection reset".into()),
+                    });
+                } else {
+                    self.session = Some(session);
+                }
             }
             Some(sid) => {
                 let Some(s) = self.session.as_mut().filter(|s| s.sid == sid) else {

@@ -29,7 +29,9 @@
 //! when long-polling is used.
 
 mod coalesce;
+mod cookies;
 mod polling;
+mod proxy;
 mod tls;
 mod websocket;
 
@@ -45,10 +47,13 @@ use std::time::Duration;
 use sio_core::{Method, TransportCommand, TransportInput};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
+use self::cookies::Cookies;
 use self::polling::HttpExchange;
+use self::proxy::ProxyRules;
 use self::tls::TlsProfile;
 use self::websocket::{Keep, WebSocket};
 
+pub(crate) use self::proxy::ProxyOptions;
 pub use self::tls::TlsOptions;
 
 /// Default capacity of a WebSocket's read buffer.
@@ -74,6 +79,13 @@ pub(crate) struct TransportOptions {
     /// Limit for each whole polling request, response body included. A GET waits up to the
     /// server's `pingInterval` for data, so this must be longer than that (default none).
     pub http_timeout: Option<Duration>,
+    /// Keep a cookie jar for the connection, shared by polling and the WebSocket handshake and
+    /// kept across reconnects (default `true`, as a browser does for its own site; needed
+    /// behind load balancers with cookie stickiness).
+    pub cookies: bool,
+    /// Which HTTP proxy polling requests and WebSocket tunnels go through (default: the
+    /// `HTTP(S)_PROXY`/`NO_PROXY` environment).
+    pub proxy: ProxyOptions,
 }
 
 impl Default for TransportOptions {
@@ -83,6 +95,8 @@ impl Default for TransportOptions {
             ws_read_buffer: DEFAULT_WS_READ_BUFFER,
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             http_timeout: None,
+            cookies: true,
+            proxy: ProxyOptions::default(),
         }
     }
 }
@@ -116,6 +130,14 @@ pub enum TransportSetupError {
     /// rustls refused the configuration.
     #[error("TLS configuration failed: {0}")]
     Tls(String),
+    /// The proxy URL given to the builder cannot be used.
+    #[error("invalid proxy {url}: {reason}")]
+    InvalidProxy {
+        /// The URL, without credentials.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 /// All transports of one client connection: its WebSockets (two at once during an upgrade
@@ -127,6 +149,10 @@ pub(crate) struct Transports {
     http_timeout: Option<Duration>,
     /// The HTTP client, taken from the TLS profile on the first polling request.
     http: Option<Arc<reqwest::Client>>,
+    /// The connection's cookie jar (`None` when cookies are off).
+    cookies: Option<Cookies>,
+    /// Which proxy each URL goes through.
+    proxy: Arc<ProxyRules>,
     websockets: Vec<WebSocket>,
     requests: Vec<HttpExchange>,
     /// Reports produced but not yet returned by `next_input` (kept here so a cancelled
@@ -150,6 +176,8 @@ impl Transports {
     /// built on the first polling request.
     pub(crate) fn new(options: TransportOptions) -> Result<Self, TransportSetupError> {
         let tls = TlsProfile::shared(&options.tls)?;
+        options.proxy.validate()?;
+        let proxy = ProxyRules::shared(&options.proxy);
         let max = options.max_message_size.max(1);
         let ws_config = WebSocketConfig::default()
             .read_buffer_size(options.ws_read_buffer.max(1))
@@ -162,6 +190,8 @@ impl Transports {
             max_message_size: max,
             http_timeout: options.http_timeout,
             http: None,
+            cookies: options.cookies.then(Cookies::default),
+            proxy,
             websockets: Vec::new(),
             requests: Vec::new(),
             ready: VecDeque::new(),
@@ -183,12 +213,17 @@ impl Transports {
             TransportCommand::OpenWebSocket { id, url, headers } => {
                 // usually one socket, two during an upgrade probe: no spare slots
                 self.websockets.reserve_exact(1);
+                let proxy = self.proxy.proxy_for(&url);
                 self.websockets.push(WebSocket::connect(
                     id,
-                    url,
-                    headers,
-                    self.tls.config.clone(),
-                    self.ws_config,
+                    websocket::Opening {
+                        url,
+                        headers,
+                        tls: self.tls.config.clone(),
+                        config: self.ws_config,
+                        cookies: self.cookies.clone(),
+                        proxy,
+                    },
                 ));
             }
             TransportCommand::Send { id, frame } => {
@@ -197,13 +232,16 @@ impl Transports {
                 }
             }
             TransportCommand::Http { id, request } => match self.http_client() {
-                Ok(client) => self.requests.push(HttpExchange::start(
-                    client,
-                    id,
-                    request,
-                    self.max_message_size,
-                    self.http_timeout,
-                )),
+                Ok(client) => {
+                    let context = polling::RequestContext {
+                        max_body: self.max_message_size,
+                        timeout: self.http_timeout,
+                        cookies: self.cookies.clone(),
+                        proxy: self.proxy.proxy_for(&request.url),
+                    };
+                    self.requests
+                        .push(HttpExchange::start(client, id, request, context));
+                }
                 Err(error) => self.ready.push_back(TransportInput::HttpFailed {
                     id,
                     request: request.id,
@@ -229,7 +267,7 @@ impl Transports {
         if let Some(client) = &self.http {
             return Ok(reqwest::Client::clone(client));
         }
-        let client = self.tls.http_client()?;
+        let client = self.tls.http_client(self.proxy.options())?;
         let handle = reqwest::Client::clone(&client);
         self.http = Some(client);
         Ok(handle)

@@ -9,6 +9,11 @@ use std::time::Duration;
 
 use sio_core::{HttpRequest, Method, RequestId, TransportId, TransportInput};
 
+use hyper_util::client::proxy::matcher::Intercept;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONNECTION};
+
+use super::cookies::Cookies;
+use super::proxy::describe_proxy;
 use super::tls::{
     describe_tls_eof, describe_tls_error, error_chain, find_io_error, find_rustls_error,
 };
@@ -30,22 +35,32 @@ pub(super) struct HttpExchange {
     future: ExchangeFuture,
 }
 
+/// What a request needs besides the HTTP client.
+pub(super) struct RequestContext {
+    /// Largest response body accepted, in bytes.
+    pub(super) max_body: usize,
+    /// Bound for the whole exchange.
+    pub(super) timeout: Option<Duration>,
+    /// The connection's cookie jar: sent with the request, updated from the response.
+    pub(super) cookies: Option<Cookies>,
+    /// The proxy the request goes through (reqwest routes it; this names it in errors).
+    pub(super) proxy: Option<Intercept>,
+}
+
 impl HttpExchange {
-    /// Starts `request` on `client`; nothing is sent until the first poll. The response body
-    /// may hold at most `max_body` bytes; `timeout` bounds the whole exchange.
+    /// Starts `request` on `client`; nothing is sent until the first poll.
     pub(super) fn start(
         client: reqwest::Client,
         id: TransportId,
         request: HttpRequest,
-        max_body: usize,
-        timeout: Option<Duration>,
+        context: RequestContext,
     ) -> HttpExchange {
         let method = request.method;
         HttpExchange {
             id,
             method,
             report: true,
-            future: Box::pin(perform(client, id, request, max_body, timeout)),
+            future: Box::pin(perform(client, id, request, context)),
         }
     }
 
@@ -60,11 +75,10 @@ async fn perform(
     client: reqwest::Client,
     id: TransportId,
     request: HttpRequest,
-    max_body: usize,
-    timeout: Option<Duration>,
+    context: RequestContext,
 ) -> TransportInput {
     let request_id: RequestId = request.id;
-    match exchange(client, request, max_body, timeout).await {
+    match exchange(client, request, &context).await {
         Ok((status, body)) => TransportInput::HttpResponse {
             id,
             request: request_id,
@@ -86,30 +100,64 @@ async fn perform(
 async fn exchange(
     client: reqwest::Client,
     request: HttpRequest,
-    max_body: usize,
-    timeout: Option<Duration>,
+    context: &RequestContext,
 ) -> Result<(u16, String), String> {
+    let RequestContext {
+        max_body, timeout, ..
+    } = *context;
     let method = match request.method {
         Method::Get => reqwest::Method::GET,
         Method::Post => reqwest::Method::POST,
     };
     let authority = authority(&request.url);
     let secure = request.url.starts_with("https://");
-    let mut builder = client.request(method, request.url.as_str());
+    let mut headers = HeaderMap::with_capacity(request.headers.len() + 1);
     for (name, value) in &request.headers {
-        builder = builder.header(name.as_str(), value.as_str());
+        let name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| format!("invalid HTTP header name {name:?}"))?;
+        let value = HeaderValue::from_str(value)
+            .map_err(|_| format!("invalid value for HTTP header {name:?}"))?;
+        headers.append(name, value);
     }
+    if let Some(cookies) = &context.cookies {
+        cookies.apply(&request.url, &mut headers);
+    }
+    if context.proxy.is_some() {
+        // tinyproxy (1.11) closes the connection after every response without saying so: a
+        // pooled connection would race its FIN ("connection closed before message
+        // completed"). One connection per proxied request; WebSockets keep one tunnel.
+        headers.insert(CONNECTION, HeaderValue::from_static("close"));
+    }
+    let mut builder = client
+        .request(method, request.url.as_str())
+        .headers(headers);
     if let Some(body) = request.body {
         builder = builder.body(body);
     }
     if let Some(timeout) = timeout {
         builder = builder.timeout(timeout);
     }
-    let mut response = builder
-        .send()
-        .await
-        .map_err(|e| describe_http_error(e, &authority, secure, timeout))?;
+    let proxy = context.proxy.as_ref().map(describe_proxy);
+    let describe = |e| describe_http_error(e, &authority, secure, timeout, proxy.as_deref());
+    let mut response = builder.send().await.map_err(describe)?;
+    if let Some(cookies) = &context.cookies {
+        cookies.store(&request.url, response.headers());
+    }
     let status = response.status().as_u16();
+    if let (Some(proxy), 407) = (&proxy, status) {
+        let with_auth = context
+            .proxy
+            .as_ref()
+            .is_some_and(|p| p.basic_auth().is_some());
+        return Err(if with_auth {
+            format!("the proxy {proxy} refused the credentials in its URL (HTTP 407)")
+        } else {
+            format!(
+                "the proxy {proxy} requires authentication (HTTP 407): give \
+                 http://user:password@host:port"
+            )
+        });
+    }
     let too_big = |size: &dyn std::fmt::Display| {
         format!(
             "HTTP response body from {authority} ({size} bytes) exceeds the limit of {max_body} bytes"
@@ -123,11 +171,7 @@ async fn exchange(
     }
     // trust the declared length only so far: the body may still be cut short
     let mut body = Vec::with_capacity(declared.map_or(0, |n| n.min(PREALLOCATE_MAX) as usize));
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| describe_http_error(e, &authority, secure, timeout))?
-    {
+    while let Some(chunk) = response.chunk().await.map_err(describe)? {
         let size = body.len().saturating_add(chunk.len());
         if size > max_body {
             return Err(too_big(&format_args!("at least {size}")));
@@ -156,6 +200,7 @@ fn describe_http_error(
     authority: &str,
     secure: bool,
     timeout: Option<Duration>,
+    proxy: Option<&str>,
 ) -> String {
     if let Some(tls) = find_rustls_error(&error) {
         return describe_tls_error(authority, tls);
@@ -172,6 +217,14 @@ fn describe_http_error(
     }
     // reqwest's own text repeats the URL, whose query carries the session id: leave it out
     let error = error.without_url();
+    if let Some(proxy) = proxy {
+        if error.is_connect() {
+            return format!(
+                "HTTP request to {authority} through the proxy {proxy} failed: {}",
+                error_chain(&error)
+            );
+        }
+    }
     format!(
         "HTTP request to {authority} failed: {}",
         error_chain(&error)

@@ -17,7 +17,7 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 use tokio::runtime::Id as RuntimeId;
 
-use super::TransportSetupError;
+use super::{ProxyOptions, TransportSetupError};
 
 /// Which servers a client trusts for `wss://` and `https://`.
 ///
@@ -70,8 +70,12 @@ pub(super) struct TlsProfile {
     /// The HTTP clients for long-polling, one per tokio runtime (a client's pooled connections
     /// are tasks of the runtime that opened them, and die with it), each built the first time
     /// a polling request is made there and kept alive by the connections using it.
-    http: Mutex<Vec<(Option<RuntimeId>, Weak<reqwest::Client>)>>,
+    /// Clients differ by proxy configuration too (reqwest sets its proxy at build time).
+    http: Mutex<Vec<HttpClientEntry>>,
 }
+
+/// One HTTP client of a [`TlsProfile`]: the runtime it belongs to, its proxy configuration.
+type HttpClientEntry = (Option<RuntimeId>, ProxyOptions, Weak<reqwest::Client>);
 
 impl fmt::Debug for TlsProfile {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -108,24 +112,35 @@ impl TlsProfile {
 
     /// The HTTP client on this profile's TLS configuration for the current tokio runtime,
     /// built on first use there.
-    pub(super) fn http_client(&self) -> Result<Arc<reqwest::Client>, String> {
+    pub(super) fn http_client(&self, proxy: &ProxyOptions) -> Result<Arc<reqwest::Client>, String> {
         let runtime = tokio::runtime::Handle::try_current().ok().map(|h| h.id());
         let mut clients = lock(&self.http);
         if let Some(client) = clients
             .iter()
-            .filter(|(id, _)| *id == runtime)
-            .find_map(|(_, client)| client.upgrade())
+            .filter(|(id, options, _)| *id == runtime && options == proxy)
+            .find_map(|(_, _, client)| client.upgrade())
         {
             return Ok(client);
         }
-        let client = reqwest::Client::builder()
+        let builder = reqwest::Client::builder()
             .tls_backend_preconfigured(ClientConfig::clone(&self.config))
-            .http1_only()
+            .http1_only();
+        // reqwest reads HTTP(S)_PROXY / ALL_PROXY / NO_PROXY itself by default, with the same
+        // rules as `ProxyRules` (hyper-util's matcher)
+        let builder = match proxy {
+            ProxyOptions::FromEnv => builder,
+            ProxyOptions::Disabled => builder.no_proxy(),
+            ProxyOptions::Url(url) => builder.proxy(
+                reqwest::Proxy::all(url.as_str())
+                    .map_err(|e| format!("invalid proxy: {}", error_chain(&e)))?,
+            ),
+        };
+        let client = builder
             .build()
             .map_err(|e| format!("could not build the HTTP client: {}", error_chain(&e)))?;
         let client = Arc::new(client);
-        clients.retain(|(_, client)| client.strong_count() > 0);
-        clients.push((runtime, Arc::downgrade(&client)));
+        clients.retain(|(_, _, client)| client.strong_count() > 0);
+        clients.push((runtime, proxy.clone(), Arc::downgrade(&client)));
         Ok(client)
     }
 }
@@ -350,14 +365,22 @@ mod tests {
                 .expect("runtime")
         };
         let (a, b) = (runtime(), runtime());
-        let a1 = a.block_on(async { profile.http_client() }).expect("client");
-        let a2 = a.block_on(async { profile.http_client() }).expect("client");
-        let b1 = b.block_on(async { profile.http_client() }).expect("client");
+        let a1 = a
+            .block_on(async { profile.http_client(&ProxyOptions::default()) })
+            .expect("client");
+        let a2 = a
+            .block_on(async { profile.http_client(&ProxyOptions::default()) })
+            .expect("client");
+        let b1 = b
+            .block_on(async { profile.http_client(&ProxyOptions::default()) })
+            .expect("client");
         assert!(Arc::ptr_eq(&a1, &a2));
         assert!(!Arc::ptr_eq(&a1, &b1));
         // a client nobody uses any more is not kept
         drop((a1, a2));
-        let a3 = a.block_on(async { profile.http_client() }).expect("client");
+        let a3 = a
+            .block_on(async { profile.http_client(&ProxyOptions::default()) })
+            .expect("client");
         assert!(!Arc::ptr_eq(&a3, &b1));
         assert!(
             lock(&profile.http).len() <= 2 + 16,

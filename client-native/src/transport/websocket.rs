@@ -26,7 +26,12 @@ use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_tungstenite::Connector;
 
+use hyper_util::client::proxy::matcher::Intercept;
+use tokio_tungstenite::tungstenite::http::HeaderMap;
+
 use super::coalesce::Coalescing;
+use super::cookies::Cookies;
+use super::proxy::connect_tunnel;
 use super::tls::{describe_tls_eof, describe_tls_error, find_rustls_error};
 
 /// What an open WebSocket is to the pump: a stream of messages and a sink for them.
@@ -102,17 +107,11 @@ pub(super) enum Keep {
 }
 
 impl WebSocket {
-    /// Starts opening `url`; nothing happens until the first poll.
-    pub(super) fn connect(
-        id: TransportId,
-        url: String,
-        headers: Vec<(String, String)>,
-        tls: Arc<ClientConfig>,
-        config: WebSocketConfig,
-    ) -> WebSocket {
+    /// Starts opening a socket; nothing happens until the first poll.
+    pub(super) fn connect(id: TransportId, opening: Opening) -> WebSocket {
         WebSocket {
             id,
-            state: State::Connecting(Box::pin(open(url, headers, tls, config))),
+            state: State::Connecting(Box::pin(open(opening))),
             outbox: VecDeque::new(),
             flush_pending: false,
         }
@@ -409,14 +408,34 @@ fn describe_runtime_error(error: &WsError) -> Option<String> {
     }
 }
 
-/// Opens a WebSocket: builds the request with `headers`, connects TCP, wraps it in TLS for
-/// `wss://`, and performs the HTTP upgrade. Errors are sentences naming the failed step.
-async fn open(
-    url: String,
-    headers: Vec<(String, String)>,
-    tls: Arc<ClientConfig>,
-    config: WebSocketConfig,
-) -> Result<WsStream, String> {
+/// Everything needed to open one WebSocket.
+pub(super) struct Opening {
+    /// `ws://` or `wss://` URL.
+    pub(super) url: String,
+    /// Extra handshake headers.
+    pub(super) headers: Vec<(String, String)>,
+    /// TLS configuration for `wss://`.
+    pub(super) tls: Arc<ClientConfig>,
+    /// tungstenite's limits and buffers.
+    pub(super) config: WebSocketConfig,
+    /// The connection's cookie jar: sent with the upgrade request, updated from the answer.
+    pub(super) cookies: Option<Cookies>,
+    /// The HTTP proxy to tunnel through (CONNECT), if one applies to `url`.
+    pub(super) proxy: Option<Intercept>,
+}
+
+/// Opens a WebSocket: builds the request with `headers` and cookies, connects TCP (directly
+/// or through a proxy's CONNECT tunnel), wraps it in TLS for `wss://`, performs the HTTP
+/// upgrade and keeps the cookies it sets. Errors are sentences naming the failed step.
+async fn open(opening: Opening) -> Result<WsStream, String> {
+    let Opening {
+        url,
+        headers,
+        tls,
+        config,
+        cookies,
+        proxy,
+    } = opening;
     // messages name the URL without its query, which may carry tokens
     let shown = url.split(['?', '#']).next().unwrap_or_default();
     let mut request = url
@@ -429,6 +448,9 @@ async fn open(
         let value = HeaderValue::from_str(&value)
             .map_err(|_| format!("invalid value for websocket header {name:?}"))?;
         request.headers_mut().append(header, value);
+    }
+    if let Some(cookies) = &cookies {
+        cookies.apply(&url, request.headers_mut());
     }
     let uri = request.uri();
     let secure = match uri.scheme_str() {
@@ -446,26 +468,42 @@ async fn open(
     let port = uri.port_u16().unwrap_or(if secure { 443 } else { 80 });
     let authority = format!("{host}:{port}");
     let bare_host = host.trim_start_matches('[').trim_end_matches(']');
-    let tcp = TcpStream::connect((bare_host, port))
-        .await
-        .map_err(|e| format!("could not connect to {authority}: {e}"))?;
+    let tcp = match &proxy {
+        Some(proxy) => connect_tunnel(proxy, bare_host, port).await?,
+        None => TcpStream::connect((bare_host, port))
+            .await
+            .map_err(|e| format!("could not connect to {authority}: {e}"))?,
+    };
     // Engine.IO messages are small and latency-bound
     let _ = tcp.set_nodelay(true);
     // a burst of messages leaves in one write; nothing is buffered while idle
     let tcp = Coalescing::new(tcp);
-    let describe = |e: WsError| describe_open_error(&e, secure, &authority);
+    // a rejected upgrade's cookies count too (a balancer re-dispatching sets a new one)
+    let keep_cookies = |headers: &HeaderMap| {
+        if let Some(cookies) = &cookies {
+            cookies.store(&url, headers);
+        }
+    };
+    let describe = |e: WsError| {
+        if let WsError::Http(response) = &e {
+            keep_cookies(response.headers());
+        }
+        describe_open_error(&e, secure, &authority)
+    };
     if secure {
         let connector = Some(Connector::Rustls(tls));
-        let (stream, _response) =
+        let (stream, response) =
             tokio_tungstenite::client_async_tls_with_config(request, tcp, Some(config), connector)
                 .await
                 .map_err(describe)?;
+        keep_cookies(response.headers());
         Ok(Box::new(stream))
     } else {
-        let (stream, _response) =
+        let (stream, response) =
             tokio_tungstenite::client_async_with_config(request, tcp, Some(config))
                 .await
                 .map_err(describe)?;
+        keep_cookies(response.headers());
         Ok(Box::new(stream))
     }
 }

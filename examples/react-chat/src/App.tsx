@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
-import { useSocket } from "sio-client/react";
+import { useEmitWithAck, useSocket } from "sio-client/react";
 import type { SocketStatus } from "sio-client/react";
 import { initialName, initialRoom, saveName, SERVER_URL } from "./config";
 import { ROOMS } from "./protocol";
@@ -78,8 +78,34 @@ const STATUS_TEXT: Record<SocketStatus, string> = {
   disconnected: "disconnected",
 };
 
+/**
+ * The server node this connection is on (the `node` of the server's `whoami`), asked again
+ * after every (re)connect: behind the cluster's load balancer it changes when a node dies.
+ */
+function useServerNode(): string | null {
+  const { status, id } = useSocket();
+  const emitWithAck = useEmitWithAck(5000);
+  const [node, setNode] = useState<string | null>(null);
+  useEffect(() => {
+    if (status !== "connected") {
+      setNode(null);
+      return;
+    }
+    let live = true;
+    emitWithAck("whoami").then(
+      (me) => live && setNode(typeof me?.node === "string" ? me.node : null),
+      () => live && setNode(null),
+    );
+    return () => {
+      live = false;
+    };
+  }, [status, id, emitWithAck]);
+  return node;
+}
+
 function Header({ room }: { room: string }) {
   const { socket, status, error, id } = useSocket();
+  const node = useServerNode();
   return (
     <header className="header">
       <h1>
@@ -87,6 +113,11 @@ function Header({ room }: { room: string }) {
         {room}
       </h1>
       <div className="conn">
+        {node && status === "connected" && (
+          <span className="node" id="node" data-node={node} title="the server node this connection is on">
+            node {node}
+          </span>
+        )}
         {id && status === "connected" && <span className="sid">id {id}</span>}
         <span className={`status ${status}`} id="status" data-status={status} title={SERVER_URL}>
           <span className="dot" />

@@ -7,6 +7,11 @@
 //!   reset traffic (or add latency), to exercise ping timeouts, transport closes and reconnection.
 //! - [`TlsFiles`]: a throwaway self-signed certificate for `127.0.0.1`/`localhost`, for
 //!   [`TestServerBuilder::tls`].
+//! - [`Cluster`]: redis-server, N reference server nodes with a Redis adapter and HAProxy
+//!   with cookie stickiness in front (`tests/server/cluster.js`), with node kills, Redis
+//!   restarts and load balancer states.
+//! - [`HttpProxy`]: tinyproxy (Debian) as a plain process on a free port, with or without
+//!   Basic authentication.
 //! - [`free_port`], [`golden_vectors_path`].
 //!
 //! Everything here is blocking `std` code with no async runtime, so tests of any driver
@@ -31,6 +36,8 @@
 //!
 //! The server's `node_modules` must be installed first: `npm ci --prefix tests/server`.
 
+mod cluster;
+mod http_proxy;
 mod proxy;
 mod server;
 mod temp;
@@ -39,6 +46,8 @@ mod tls;
 use std::io;
 use std::net::{Ipv4Addr, TcpListener};
 
+pub use cluster::{Adapter, Cluster, ClusterBuilder, LbState, Node};
+pub use http_proxy::{HttpProxy, HttpProxyBuilder};
 pub use proxy::{FaultProxy, Mode};
 pub use server::{golden_vectors_path, TestServer, TestServerBuilder};
 pub use tls::TlsFiles;

@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod cookies;
 mod http;
 mod servers;
 mod tls;

@@ -120,6 +120,8 @@ pub(super) struct Seen {
     pub(super) path: String,
     pub(super) x_test: Option<String>,
     pub(super) content_type: Option<String>,
+    /// The `Cookie` header.
+    pub(super) cookie: Option<String>,
     pub(super) body: Vec<u8>,
 }
 
@@ -134,6 +136,8 @@ pub(super) enum Reply {
     },
     /// Never answer (keep the connection open).
     Hang,
+    /// `200 ok` with this `Set-Cookie` header.
+    SetCookie(String),
 }
 
 impl Reply {
@@ -232,6 +236,7 @@ async fn serve_http(
         path,
         x_test: header("x-test"),
         content_type: header("content-type"),
+        cookie: header("cookie"),
         body,
     };
     let answer = reply(&seen);
@@ -241,6 +246,14 @@ async fn serve_http(
             // wait for the client to give up
             while tcp.read(&mut chunk).await? > 0 {}
             let _ = abandoned_tx.send(());
+        }
+        Reply::SetCookie(cookie) => {
+            let response = format!(
+                "HTTP/1.1 200 OK\r\nConnection: close\r\nSet-Cookie: {cookie}\r\n\
+                 Content-Length: 2\r\n\r\nok"
+            );
+            tcp.write_all(response.as_bytes()).await?;
+            tcp.shutdown().await?;
         }
         Reply::Respond {
             status,
