@@ -3,7 +3,7 @@
 // one run, against the bundled reference server; prints one markdown table on stdout.
 //
 //   node bench/run.js [--quick] [--repeat N] [--seconds S] [--connections N] [--skip-build]
-//                     [--only codec,rtt,ff,mem,size]
+//                     [--only codec,rtt,ff,mem,cost,size] [--count N] [--before REV]
 //
 //   --repeat N       runs per latency/throughput measurement and client (default 3; medians)
 //   --seconds S      length of each of those runs (default 4)
@@ -11,6 +11,9 @@
 //   --quick          1 run of 2 s, 2000 connections, criterion's quick mode (a smoke test)
 //   --skip-build     use the binaries already built
 //   --only LIST      measure only these rows (the others print n/a)
+//   --count N        events per direction for the cost rows (default 60000)
+//   --before REV     also measure sio as of git revision REV (built in bench/results/), in an
+//                    extra column: before/after figures from the same run
 //
 // Every measurement gets its own server (tests/server/server.js on a free port, started and
 // stopped here); the clients are `sio bench` (cli/), bench/anchors/node/bench.js and
@@ -33,7 +36,7 @@ const RUST_ANCHOR_MANIFEST = path.join(__dirname, "anchors", "rust_socketio", "C
 // options
 
 function parseArgs(argv) {
-  const o = { repeat: 3, seconds: 4, connections: 10000, quick: false, build: true, only: null };
+  const o = { repeat: 3, seconds: 4, connections: 10000, quick: false, build: true, only: null, count: 60000, before: null };
   const num = (flag, v) => {
     const n = Number(v);
     if (!Number.isFinite(n) || n <= 0) fail(`${flag} needs a positive number`, 2);
@@ -41,12 +44,14 @@ function parseArgs(argv) {
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === "--quick") Object.assign(o, { quick: true, repeat: 1, seconds: 2, connections: 2000 });
+    if (a === "--quick") Object.assign(o, { quick: true, repeat: 1, seconds: 2, connections: 2000, count: 10000 });
     else if (a === "--repeat") o.repeat = Math.round(num(a, argv[++i]));
     else if (a === "--seconds") o.seconds = num(a, argv[++i]);
     else if (a === "--connections") o.connections = Math.round(num(a, argv[++i]));
     else if (a === "--skip-build") o.build = false;
     else if (a === "--only") o.only = new Set(String(argv[++i] || "").split(","));
+    else if (a === "--count") o.count = Math.round(num(a, argv[++i]));
+    else if (a === "--before") o.before = String(argv[++i] || "");
     else fail(`unknown argument ${a}`, 2);
   }
   return o;
@@ -187,6 +192,41 @@ function ensureOpenSslHeaders() {
   return r.status === 0 ? null : `apt-get install ${missing.join(" ")} failed`;
 }
 
+// `--before REV`: sio and the cost client as of REV, built from a git worktree in
+// bench/results/ (reused when it is already there).
+function prepareBefore(rev, build, unavailable) {
+  const dir = path.join(RESULTS, `before-${rev.replace(/[^A-Za-z0-9._-]/g, "_")}`);
+  const bins = {
+    before: path.join(dir, "target", "release", "sio"),
+    beforecost: path.join(dir, "target", "cost", "release", "bench-sio-cost"),
+  };
+  if (!build) return bins;
+  if (!fs.existsSync(dir)) {
+    const r = runSync("git", ["worktree", "add", "--detach", dir, rev]);
+    if (r.status !== 0) {
+      unavailable.before = `git worktree add ${rev} failed`;
+      return bins;
+    }
+  }
+  const env = { ...process.env, CARGO_TARGET_DIR: path.join(dir, "target") };
+  say(`building sio at ${rev} (release)…`);
+  let r = runSync("cargo", ["build", "--release", "-p", "sio-cli"], { cwd: dir, env, stdio: ["ignore", "ignore", "pipe"] });
+  if (r.status !== 0) unavailable.before = `build of ${rev} failed`;
+  // the same cost client source, against REV's client-native
+  const costDir = path.join(dir, "bench-cost");
+  fs.mkdirSync(path.join(costDir, "src"), { recursive: true });
+  const manifest = fs.readFileSync(path.join(__dirname, "anchors", "sio_cost", "Cargo.toml"), "utf8")
+    .replace('path = "../../../client-native"', `path = ${JSON.stringify(path.join(dir, "client-native"))}`);
+  fs.writeFileSync(path.join(costDir, "Cargo.toml"), manifest);
+  const source = fs.readFileSync(path.join(__dirname, "anchors", "sio_cost", "src", "main.rs"), "utf8")
+    .replace('concat!(env!("CARGO_MANIFEST_DIR"), "/../../cost-payload.json")', JSON.stringify(path.join(__dirname, "cost-payload.json")));
+  fs.writeFileSync(path.join(costDir, "src", "main.rs"), source);
+  r = runSync("cargo", ["build", "--release", "--manifest-path", path.join(costDir, "Cargo.toml"), "--target-dir", path.join(dir, "target", "cost")],
+    { env: process.env, stdio: ["ignore", "ignore", "pipe"] });
+  if (r.status !== 0) unavailable.before = `the cost client does not build against ${rev}`;
+  return bins;
+}
+
 // ---------------------------------------------------------------------------------------
 // measurements
 
@@ -211,33 +251,46 @@ class Cell {
   }
 }
 
-function clients(bins, o) {
+// The sio client's commands, for the current tree or an older build (`--before`).
+function sioClient(key, bin, costBin, o) {
   const secs = String(o.seconds);
-  return [
-    {
-      key: "sio",
-      rtt: (url) => [bins.sio, ["bench", url, "--clients", "1", "--duration", secs, "--transport", "websocket", "--json"]],
+  return {
+      key,
+      rtt: (url) => [bin, ["bench", url, "--clients", "1", "--duration", secs, "--transport", "websocket", "--json"]],
       ff: (url) => [
-        bins.sio,
+        bin,
         ["bench", url, "--clients", "1", "--duration", secs, "--transport", "websocket", "--json",
           "--fire-and-forget", "--event", "bench-sink", "--batch", "500"],
       ],
       mem: (url) => [
-        bins.sio,
+        bin,
         ["bench", url, "--clients", String(o.connections), "--duration", "1", "--rate", "1",
           "--transport", "websocket", "--connect-concurrency", "100", "--json"],
       ],
+      cost: (url) => [costBin, [url, "--count", String(o.count)]],
       pick: {
         rtt: (j) => ({ p50: j.ack_rtt_us && j.ack_rtt_us.p50, p99: j.ack_rtt_us && j.ack_rtt_us.p99, errors: j.errors.ack_timeout + j.errors.failed }),
         ff: (j) => ({ eps: j.events_per_s, cpu: j.cpu_us_per_event, errors: j.errors.ack_timeout + j.errors.failed }),
         mem: (j) => ({ kib: j.rss_per_connection_kib, kibAfter: j.rss_per_connection_end_kib, connected: j.connected, errors: j.errors.connect }),
+        cost: costPick,
       },
-    },
+  };
+}
+
+const costPick = (j) => ({ recv: j.recv_cpu_us_per_event, send: j.send_cpu_us_per_event, recvEps: j.recv_events_per_s });
+
+function clients(bins, o) {
+  const secs = String(o.seconds);
+  const all = [sioClient("sio", bins.sio, bins.siocost, o)];
+  if (o.before) all.push(sioClient("before", bins.before, bins.beforecost, o));
+  return [
+    ...all,
     {
       key: "node",
       rtt: (url) => [process.execPath, [NODE_ANCHOR, "rtt", url, "--duration", secs]],
       ff: (url) => [process.execPath, [NODE_ANCHOR, "ff", url, "--duration", secs, "--batch", "500"]],
       mem: (url) => [process.execPath, ["--expose-gc", NODE_ANCHOR, "mem", url, "--clients", String(o.connections), "--concurrency", "100"]],
+      cost: (url) => [process.execPath, [NODE_ANCHOR, "cost", url, "--count", String(o.count)]],
       pick: anchorPick,
     },
     {
@@ -245,6 +298,7 @@ function clients(bins, o) {
       rtt: (url) => [bins.rust, ["rtt", url, "--duration", secs]],
       ff: (url) => [bins.rust, ["ff", url, "--duration", secs, "--batch", "500"]],
       mem: (url) => [bins.rust, ["mem", url, "--clients", String(o.connections), "--concurrency", "100"]],
+      cost: (url) => [bins.rust, ["cost", url, "--count", String(o.count)]],
       pick: anchorPick,
     },
   ];
@@ -254,11 +308,12 @@ const anchorPick = {
   rtt: (j) => ({ p50: j.p50_us, p99: j.p99_us, errors: j.timeouts }),
   ff: (j) => ({ eps: j.events_per_s, cpu: j.cpu_us_per_event, errors: 0 }),
   mem: (j) => ({ kib: j.kib_per_connection, kibAfter: j.kib_per_connection_after_echo, connected: j.connected, errors: j.errors }),
+  cost: costPick,
 };
 
 async function measureNetwork(o, bins, unavailable, log, results) {
   const all = clients(bins, o);
-  const kinds = ["rtt", "ff", "mem"].filter((k) => !o.only || o.only.has(k));
+  const kinds = ["rtt", "ff", "mem", "cost"].filter((k) => !o.only || o.only.has(k));
   for (const kind of kinds) {
     const repeat = kind === "mem" ? 1 : o.repeat;
     for (let run = 1; run <= repeat; run++) {
@@ -272,7 +327,7 @@ async function measureNetwork(o, bins, unavailable, log, results) {
         if (cell.error) continue;
         say(`${kind} ${c.key}${repeat > 1 ? ` run ${run}/${repeat}` : ""}…`);
         const [cmd, args] = c[kind]("URL");
-        const timeout = kind === "mem" ? 300000 : (o.seconds + 60) * 1000;
+        const timeout = kind === "mem" || kind === "cost" ? 300000 : (o.seconds + 60) * 1000;
         try {
           const json = await withServer(log, (url) =>
             runJson(`${c.key} ${kind}`, cmd, args.map((x) => (x === "URL" ? url : x)), timeout, log),
@@ -350,10 +405,11 @@ function table(o, results, codec, size) {
     const v = cell && !cell.error ? median(cell.runs.map(get)) : undefined;
     return { v, text: v === undefined ? na(cell) : fmt(v, digits) };
   };
-  const push = (metric, s, n, r, target) => {
+  const push = (metric, s, n, r, target, b = { v: undefined, text: "n/a" }) => {
     const rn = ratio(s.v, n.v);
     const rr = ratio(s.v, r.v);
-    rows.push([metric, s.text, n.text, r.text, rn === undefined ? "n/a" : `${rn.toFixed(2)}×`,
+    const before = o.before ? [b.text] : [];
+    rows.push([metric, s.text, ...before, n.text, r.text, rn === undefined ? "n/a" : `${rn.toFixed(2)}×`,
       rr === undefined ? "n/a" : `${rr.toFixed(2)}×`, target(rn, s.v)]);
   };
   const none = { v: undefined, text: "n/a" };
@@ -377,26 +433,30 @@ function table(o, results, codec, size) {
   const get = (kind, key) => results[kind][key];
   const line = (kind, label, pick, digits, target) =>
     push(label, cellText(get(kind, "sio"), pick, digits), cellText(get(kind, "node"), pick, digits),
-      cellText(get(kind, "rust"), pick, digits), target);
+      cellText(get(kind, "rust"), pick, digits), target, cellText(get(kind, "before"), pick, digits));
 
   line("rtt", "ack round trip p50 (µs)", (x) => x.p50, 1, (rn) => verdict(rn === undefined ? undefined : rn <= 1.0, "≤ 1.0×"));
   line("rtt", "ack round trip p99 (µs)", (x) => x.p99, 1, (rn) => verdict(rn === undefined ? undefined : rn <= 0.8, "≤ 0.8×"));
   line("ff", "fire-and-forget throughput (events/s)", (x) => x.eps, "int", () => "(bounded by the server)");
   line("ff", "client CPU per fire-and-forget event (µs, user+sys)", (x) => x.cpu, 2, (rn) =>
-    verdict(rn === undefined ? undefined : rn <= 0.3, "≤ 0.3×"));
+    verdict(rn === undefined ? undefined : rn <= 0.15, "≤ 0.15×"));
+  line("cost", "client CPU per received event, typed listener, 1 KB struct (µs)", (x) => x.recv, 2, (rn) =>
+    verdict(rn === undefined ? undefined : rn <= 1.0, "≤ 1.0×"));
+  line("cost", "client CPU per sent event, 1 KB struct (µs)", (x) => x.send, 2, (rn) =>
+    verdict(rn === undefined ? undefined : rn <= 1.0, "≤ 1.0×"));
   const conns = o.connections.toLocaleString("en-US");
   line("mem", `memory per connection at ${conns} connections (KiB)`, (x) => x.kib, 1, (_, v) =>
-    verdict(v === undefined ? undefined : v <= 16, "≤ 16 KiB"));
+    verdict(v === undefined ? undefined : v <= 8, "≤ 8 KiB"));
   line("mem", `  … after one acked echo each (KiB)`, (x) => x.kibAfter, 1, (_, v) =>
-    verdict(v === undefined ? undefined : v <= 16, "≤ 16 KiB"));
+    verdict(v === undefined ? undefined : v <= 8, "≤ 8 KiB"));
 
   const sz = size.error ? { v: undefined, text: `n/a (${size.error})` } : { v: size.sio, text: fmt(size.sio, 1) };
   const szRef = size.error ? none : { v: size.ref, text: `${fmt(size.ref, 1)} (socket.io.esm.min.js)` };
   push("browser package, gzip (KB)", sz, szRef, { v: undefined, text: "n/a (no browser build)" }, (_, v) =>
     verdict(v === undefined ? undefined : v <= 60, "≤ 60 KB"));
 
-  const head = ["metric", "sio", "socket.io-client (Node)", "rust_socketio 0.6", "sio ÷ socket.io-client", "sio ÷ rust_socketio", "target"];
-  const out = [`| ${head.join(" | ")} |`, "|---|---:|---:|---:|---:|---:|---|"];
+  const head = ["metric", "sio", ...(o.before ? [`sio before (${o.before})`] : []), "socket.io-client (Node)", "rust_socketio 0.6", "sio ÷ socket.io-client", "sio ÷ rust_socketio", "target"];
+  const out = [`| ${head.join(" | ")} |`, `|---|${"---:|".repeat(head.length - 2)}---|`];
   for (const r of rows) out.push(`| ${r.join(" | ")} |`);
   return out.join("\n");
 }
@@ -419,17 +479,25 @@ async function main() {
   const wants = (k) => !o.only || o.only.has(k);
 
   const target = targetDir();
+  const unavailableLater = {};
   const bins = {
     sio: path.join(target, "release", "sio"),
     rust: path.join(target, "bench-anchors", "release", "bench-anchor-rust-socketio"),
+    siocost: path.join(target, "bench-anchors", "release", "bench-sio-cost"),
   };
-  const unavailable = {};
+  if (o.before) Object.assign(bins, prepareBefore(o.before, o.build, unavailableLater));
+  const unavailable = unavailableLater;
   if (!fs.existsSync(path.join(ROOT, "tests", "server", "node_modules", "socket.io-client"))) {
     fail("tests/server/node_modules is missing: run `npm ci` in tests/server (make node-deps)");
   }
   if (o.build) {
     const err = cargoBuild(["-p", "sio-cli"], "sio");
     if (err) unavailable.sio = `build failed: ${err}`;
+    const costErr = cargoBuild(
+      ["--manifest-path", path.join(__dirname, "anchors", "sio_cost", "Cargo.toml"), "--target-dir", path.join(target, "bench-anchors")],
+      "the sio cost client",
+    );
+    if (costErr) unavailable.sio = `build failed: ${costErr}`;
     const deps = ensureOpenSslHeaders();
     if (deps) unavailable.rust = deps;
     else {
@@ -446,8 +514,8 @@ async function main() {
 
   const codec = wants("codec") ? measureCodec(o) : { error: "skipped" };
   const results = {};
-  for (const kind of ["rtt", "ff", "mem"]) {
-    results[kind] = { sio: new Cell(), node: new Cell(), rust: new Cell() };
+  for (const kind of ["rtt", "ff", "mem", "cost"]) {
+    results[kind] = { sio: new Cell(), before: new Cell(), node: new Cell(), rust: new Cell() };
     if (!wants(kind)) for (const c of Object.values(results[kind])) c.error = "skipped";
   }
   await measureNetwork(o, bins, unavailable, log, results);
@@ -464,7 +532,10 @@ async function main() {
     `server; one client connection over WebSocket, 32-byte string payload, fire-and-forget in batches of 500 closed by`,
     `an acked echo. The Node server is single-threaded and shares the ${os.cpus().length} cores with the client being measured, so`,
     "throughput is bounded by the server and latency includes its time. Memory: RSS growth of the client process / N,",
-    "1 s after the last connect (Node: after a forced GC). Ratios are sio ÷ anchor (lower is better for time, CPU,",
+    "1 s after the last connect (Node: after a forced GC). Cost: one WebSocket client; the server floods",
+    `${o.count.toLocaleString("en-US")} events carrying bench/cost-payload.json (1 KB) to a typed listener (sio: a serde struct; rust_socketio:`,
+    "serde_json::from_value into the struct; socket.io-client: the parsed object), then the client emits as many; CPU is",
+    "user+sys of the client process over each phase. Ratios are sio ÷ anchor (lower is better for time, CPU,",
     "memory and size; higher for ops/s and events/s). Figures vary by ±10–30% between runs on a shared machine.",
   ].join("\n");
   process.stdout.write(text + "\n");

@@ -64,7 +64,7 @@ impl Client {
         self.shared.registry().ns(&namespace);
         Socket {
             shared: self.shared.clone(),
-            namespace,
+            namespace: namespace.into(),
         }
     }
 

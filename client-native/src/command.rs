@@ -25,7 +25,7 @@ pub(crate) enum Command {
         ns: String,
     },
     Emit {
-        ns: String,
+        ns: std::sync::Arc<str>,
         event: String,
         args: Payload,
         opts: EmitOptions,

@@ -145,7 +145,7 @@ impl Future for ConnectFuture {
 #[derive(Clone)]
 pub struct Emitter {
     pub(crate) shared: Arc<Shared>,
-    pub(crate) namespace: String,
+    pub(crate) namespace: Arc<str>,
     pub(crate) timeout: Option<Duration>,
     pub(crate) volatile: bool,
 }

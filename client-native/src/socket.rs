@@ -42,7 +42,7 @@ use crate::stream::EventStream;
 #[derive(Clone)]
 pub struct Socket {
     pub(crate) shared: Arc<Shared>,
-    pub(crate) namespace: String,
+    pub(crate) namespace: Arc<str>,
 }
 
 impl std::fmt::Debug for Socket {
@@ -99,7 +99,7 @@ impl Socket {
     /// Disconnects the namespace (no automatic reconnection; `connect` again to come back).
     pub fn disconnect(&self) -> Result<(), Error> {
         self.shared.send(Command::Disconnect {
-            ns: self.namespace.clone(),
+            ns: self.namespace.to_string(),
         })
     }
 
@@ -157,7 +157,7 @@ impl Socket {
     /// reported as [`SocketEvent::Joined`].
     pub fn join(&self, room: &str) -> Result<(), Error> {
         self.shared.send(Command::Join {
-            ns: self.namespace.clone(),
+            ns: self.namespace.to_string(),
             room: room.to_string(),
         })
     }
@@ -166,7 +166,7 @@ impl Socket {
     /// re-joining it.
     pub fn leave(&self, room: &str) -> Result<(), Error> {
         self.shared.send(Command::Leave {
-            ns: self.namespace.clone(),
+            ns: self.namespace.to_string(),
             room: room.to_string(),
         })
     }

@@ -6,6 +6,7 @@
 //   node [--expose-gc] bench/anchors/node/bench.js ff  URL [--duration S] [--payload-bytes B]
 //                                                         [--batch K] [--event E]
 //   node [--expose-gc] bench/anchors/node/bench.js mem URL [--clients N] [--concurrency C]
+//   node bench/anchors/node/bench.js cost URL [--count N]
 //
 // Each prints one JSON object on stdout (progress and errors on stderr):
 // - rtt: one client, one `echo` with an ack in flight at a time, for S seconds:
@@ -27,7 +28,7 @@ const { io } = require(path.resolve(__dirname, "../../../tests/server/node_modul
 function parse(argv) {
   const [mode, url, ...rest] = argv;
   if (!mode || !url) usage("MODE URL [options]");
-  const o = { mode, url, duration: 5, payloadBytes: 32, batch: 500, event: "bench-sink", clients: 1000, concurrency: 100 };
+  const o = { mode, url, duration: 5, payloadBytes: 32, batch: 500, event: "bench-sink", clients: 1000, concurrency: 100, count: 30000 };
   for (let i = 0; i < rest.length; i += 2) {
     const flag = rest[i];
     const value = rest[i + 1];
@@ -39,6 +40,7 @@ function parse(argv) {
       case "--event": o.event = value; break;
       case "--clients": o.clients = Number(value); break;
       case "--concurrency": o.concurrency = Math.max(1, Number(value)); break;
+      case "--count": o.count = Math.max(1, Number(value)); break;
       default: usage(`unknown flag ${flag}`);
     }
   }
@@ -169,9 +171,52 @@ async function mem(o) {
   };
 }
 
+// cost: CPU per received event (the server floods --count `cost` events carrying
+// bench/cost-payload.json, ~1 KB; a listener reads two fields of each) and per sent event
+// (--count emits of the same object, an acked echo every 500 as a barrier):
+// {"count","recv_cpu_us_per_event","recv_events_per_s","send_cpu_us_per_event","send_events_per_s"}
+async function cost(o) {
+  const payload = JSON.parse(require("node:fs").readFileSync(path.resolve(__dirname, "../../cost-payload.json"), "utf8"));
+  const socket = await connect(o.url);
+  let received = 0;
+  let checksum = 0;
+  let done = null;
+  socket.on("cost", (order) => {
+    checksum += order.items.length + order.id;
+    received++;
+    if (received === o.count && done) done();
+  });
+  const allIn = new Promise((resolve) => (done = resolve));
+  let cpu0 = process.cpuUsage();
+  let t0 = now();
+  await socket.timeout(120000).emitWithAck("flood", { event: "cost", count: o.count, payload });
+  await allIn;
+  const recvSeconds = Number(now() - t0) / 1e9;
+  let cpu = process.cpuUsage(cpu0);
+  const recvCpu = (cpu.user + cpu.system) / o.count;
+  cpu0 = process.cpuUsage();
+  t0 = now();
+  for (let i = 0; i < o.count; i++) {
+    socket.emit("bench-sink", payload);
+    if (i % 500 === 499) await socket.timeout(30000).emitWithAck("echo", 1);
+  }
+  await socket.timeout(30000).emitWithAck("echo", 1);
+  const sendSeconds = Number(now() - t0) / 1e9;
+  cpu = process.cpuUsage(cpu0);
+  socket.close();
+  return {
+    count: o.count,
+    recv_cpu_us_per_event: recvCpu,
+    recv_events_per_s: o.count / recvSeconds,
+    send_cpu_us_per_event: (cpu.user + cpu.system) / o.count,
+    send_events_per_s: o.count / sendSeconds,
+    checksum,
+  };
+}
+
 async function main() {
   const o = parse(process.argv.slice(2));
-  const run = { rtt, ff, mem }[o.mode];
+  const run = { rtt, ff, mem, cost }[o.mode];
   if (!run) usage(`unknown mode ${o.mode}`);
   const result = await run(o);
   process.stdout.write(JSON.stringify(result) + "\n");

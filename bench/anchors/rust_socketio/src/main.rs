@@ -43,6 +43,7 @@ struct Opts {
     event: String,
     clients: usize,
     concurrency: usize,
+    count: u64,
 }
 
 fn parse() -> Result<Opts, String> {
@@ -58,6 +59,7 @@ fn parse() -> Result<Opts, String> {
         event: "bench-sink".into(),
         clients: 1000,
         concurrency: 100,
+        count: 30_000,
     };
     while let Some(flag) = args.next() {
         let value = args.next().ok_or(format!("{flag} needs a value"))?;
@@ -69,6 +71,7 @@ fn parse() -> Result<Opts, String> {
             "--event" => o.event = value,
             "--clients" => o.clients = num()? as usize,
             "--concurrency" => o.concurrency = (num()? as usize).max(1),
+            "--count" => o.count = (num()? as u64).max(1),
             _ => return Err(format!("unknown flag {flag}")),
         }
     }
@@ -258,6 +261,112 @@ async fn mem(o: &Opts) -> Result<serde_json::Value, String> {
     Ok(result)
 }
 
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct Item {
+    sku: String,
+    qty: u32,
+    price: f64,
+    name: String,
+}
+
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct Order {
+    id: u64,
+    user: String,
+    items: Vec<Item>,
+    note: String,
+    tags: Vec<String>,
+    total: f64,
+    paid: bool,
+}
+
+/// CPU per received event (a callback decoding bench/cost-payload.json into `Order`, the server
+/// flooding `--count` of them) and per sent event (the same object, an acked echo every 500).
+async fn cost(o: &Opts) -> Result<serde_json::Value, String> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::Arc;
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../cost-payload.json"))
+        .map_err(|e| e.to_string())?;
+    let payload: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    let received = Arc::new(AtomicU64::new(0));
+    let (tx, mut rx) = mpsc::unbounded_channel::<()>();
+    let r = received.clone();
+    let client = ClientBuilder::new(o.url.as_str())
+        .transport_type(TransportType::Websocket)
+        .reconnect(false)
+        .on(Event::Connect, move |_: Payload, _: Client| {
+            let tx = tx.clone();
+            async move {
+                let _ = tx.send(());
+            }
+            .boxed()
+        })
+        .on("cost", move |p: Payload, _: Client| {
+            let r = r.clone();
+            async move {
+                if let Payload::Text(values) = p {
+                    if let Some(v) = values.into_iter().next() {
+                        if let Ok(order) = serde_json::from_value::<Order>(v) {
+                            let _ = order.items.len();
+                            r.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                }
+            }
+            .boxed()
+        })
+        .connect()
+        .await
+        .map_err(|e| e.to_string())?;
+    tokio::time::timeout(Duration::from_secs(30), rx.recv())
+        .await
+        .map_err(|_| "no connect")?;
+    let cpu0 = cpu_seconds();
+    let t0 = Instant::now();
+    client
+        .emit("flood", json!({"event": "cost", "count": o.count, "payload": payload}))
+        .await
+        .map_err(|e| e.to_string())?;
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while received.load(Ordering::Relaxed) < o.count {
+        if Instant::now() > deadline {
+            return Err(format!("only {} of {} events", received.load(Ordering::Relaxed), o.count));
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    let recv_seconds = t0.elapsed().as_secs_f64();
+    let recv_cpu = cpu_seconds() - cpu0;
+    let barrier = json!(1);
+    let cpu1 = cpu_seconds();
+    let t1 = Instant::now();
+    for i in 0..o.count {
+        client
+            .emit("bench-sink", payload.clone())
+            .await
+            .map_err(|e| e.to_string())?;
+        if i % 500 == 499 {
+            echo(&client, &barrier, Duration::from_secs(30))
+                .await
+                .ok_or("a barrier echo timed out")?;
+        }
+    }
+    echo(&client, &barrier, Duration::from_secs(30))
+        .await
+        .ok_or("a barrier echo timed out")?;
+    let send_seconds = t1.elapsed().as_secs_f64();
+    let send_cpu = cpu_seconds() - cpu1;
+    let _ = client.disconnect().await;
+    Ok(json!({
+        "count": o.count,
+        "recv_cpu_us_per_event": recv_cpu * 1e6 / o.count as f64,
+        "recv_events_per_s": o.count as f64 / recv_seconds,
+        "send_cpu_us_per_event": send_cpu * 1e6 / o.count as f64,
+        "send_events_per_s": o.count as f64 / send_seconds,
+    }))
+}
+
 fn main() -> std::process::ExitCode {
     let o = match parse() {
         Ok(o) => o,
@@ -282,6 +391,7 @@ fn main() -> std::process::ExitCode {
             "rtt" => rtt(&o).await,
             "ff" => ff(&o).await,
             "mem" => mem(&o).await,
+            "cost" => cost(&o).await,
             other => Err(format!("unknown mode {other}")),
         }
     });
