@@ -183,7 +183,7 @@ pub(crate) async fn run(args: BenchArgs) -> Result<(), Failure> {
         nodes: nodes.as_ref(),
     };
     if args.json {
-        crate::output::line(&summary.json());
+        crate::out::lines::line(&summary.json());
     } else {
         print!("{}", summary.table());
     }
