@@ -2,30 +2,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, ChildStdin, Command, Output, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+mod common;
 
+use std::time::Duration;
+
+use common::{is, run, stderr, Listener};
 use serde_json::{json, Value};
 use sio_test_support::{free_port, TestServer, TlsFiles};
-
-fn sio() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_sio"))
-}
-
-fn run(args: &[&str]) -> Output {
-    sio()
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run sio")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).trim().to_string()
-}
-
 #[test]
 fn emit_with_ack_prints_the_answer() {
     let srv = TestServer::spawn().unwrap();
@@ -159,85 +142,6 @@ fn tls_is_verified_and_a_ca_file_makes_it_work() {
         serde_json::from_slice::<Value>(&o.stdout).unwrap(),
         json!([1])
     );
-}
-
-/// A running `sio listen` with its stdout parsed line by line.
-struct Listener {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    lines: mpsc::Receiver<Value>,
-    seen: Vec<Value>,
-    pending: Vec<Value>,
-}
-
-impl Listener {
-    fn start(args: &[&str]) -> Listener {
-        let mut child = sio()
-            .arg("listen")
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let v: Value = serde_json::from_str(&line).expect("every line is JSON");
-                if tx.send(v).is_err() {
-                    break;
-                }
-            }
-        });
-        let stdin = child.stdin.take();
-        Listener {
-            child,
-            stdin,
-            lines,
-            seen: Vec::new(),
-            pending: Vec::new(),
-        }
-    }
-
-    fn send(&mut self, cmd: Value) {
-        let stdin = self.stdin.as_mut().unwrap();
-        writeln!(stdin, "{cmd}").unwrap();
-        stdin.flush().unwrap();
-    }
-
-    /// Waits (≤ 15 s) for a line matching `pred`. Lines that arrive first and do not match
-    /// stay available to later `expect` calls (events of different namespaces may interleave).
-    fn expect(&mut self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
-        if let Some(i) = self.pending.iter().position(&pred) {
-            return self.pending.remove(i);
-        }
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(v) => {
-                    self.seen.push(v.clone());
-                    if pred(&v) {
-                        return v;
-                    }
-                    self.pending.push(v);
-                }
-                Err(_) => panic!("no {what} line; saw {:#?}", self.seen),
-            }
-        }
-    }
-}
-
-impl Drop for Listener {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn is(kind: &str) -> impl Fn(&Value) -> bool + '_ {
-    move |v| v["type"] == kind
 }
 
 #[test]
