@@ -25,8 +25,12 @@ use crate::{explain, Failure};
 use input::Input;
 use session::{Flow, Session, Settings};
 
-/// After Ctrl-C, how long the lines already queued may take to be written.
-const INTERRUPT_DRAIN: Duration = Duration::from_millis(500);
+/// After Ctrl-C, how long closing the connection and writing the lines already queued may
+/// take (each).
+const INTERRUPT_GRACE: Duration = Duration::from_millis(500);
+
+/// How long closing the connection may take otherwise.
+const CLOSE_GRACE: Duration = Duration::from_secs(5);
 
 pub(crate) async fn run(args: ListenArgs) -> Result<(), Failure> {
     let mut namespaces = args.namespaces.clone();
@@ -74,7 +78,11 @@ pub(crate) async fn run(args: ListenArgs) -> Result<(), Failure> {
             },
         }
     };
-    session.finish(interrupted.then_some(INTERRUPT_DRAIN)).await;
+    if interrupted {
+        session.finish(INTERRUPT_GRACE, Some(INTERRUPT_GRACE)).await;
+    } else {
+        session.finish(CLOSE_GRACE, None).await;
+    }
     // the terminal's own settings again, even if the editor thread is still reading
     drop(terminal);
     outcome

@@ -1,7 +1,8 @@
 //! A running `sio listen`: the namespaces, the merged event streams, the acks in flight, the
 //! server's ack requests waiting for a reply, and what every event and command does.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -80,6 +81,12 @@ pub(crate) struct Session {
     events: SelectAll<BoxStream<'static, Item>>,
     acks: FuturesUnordered<BoxFuture<'static, AckDone>>,
     next_ack: u64,
+    /// Messages the client has dispatched (counted on its task, in arrival order)...
+    dispatched: Arc<AtomicU64>,
+    /// ...and the ones printed: an ack waits in `held` until every message that arrived
+    /// before it is printed (ack futures resolve ahead of the bounded streams).
+    printed: u64,
+    held: VecDeque<(u64, AckDone)>,
     replies: PendingReplies<AckResponder>,
     out: Output,
     vocabulary: Option<Arc<Mutex<Vocabulary>>>,
@@ -119,6 +126,9 @@ impl Session {
             default_ns,
             acks: FuturesUnordered::new(),
             next_ack: 1,
+            dispatched: Arc::default(),
+            printed: 0,
+            held: VecDeque::new(),
             out,
             vocabulary,
             ever_connected: false,
@@ -141,11 +151,11 @@ impl Session {
         format!("{}> ", self.current_ns)
     }
 
-    /// Stops: closes the client, then lets the writer print what is queued (for at most
-    /// `wait`).
-    pub(crate) async fn finish(self, wait: Option<Duration>) {
-        let _ = tokio::time::timeout(Duration::from_secs(5), self.client.close()).await;
-        self.out.finish(wait).await;
+    /// Stops: closes the client (for at most `close`), then lets the writer print what is
+    /// queued (for at most `drain`; `None`: until it is written).
+    pub(crate) async fn finish(self, close: Duration, drain: Option<Duration>) {
+        let _ = tokio::time::timeout(close, self.client.close()).await;
+        self.out.finish(drain).await;
     }
 
     /// Waits for the next event, ack or input line and handles it.
@@ -261,6 +271,12 @@ impl Session {
         if let Err(Gone) = self.print(std::mem::take(&mut line)).await {
             return Flow::Stop(Ok(()));
         }
+        if matches!(&event, SocketEvent::Message(_)) {
+            self.printed += 1;
+            if let Flow::Stop(r) = self.release_acks().await {
+                return Flow::Stop(r);
+            }
+        }
         if let Some((dns, id)) = dropped {
             let limit = self.settings.max_pending_replies;
             let message = format!(
@@ -312,7 +328,28 @@ impl Session {
         Flow::Continue
     }
 
+    /// An ack's outcome: printed once the messages that arrived before it are.
     async fn on_ack(&mut self, done: AckDone) -> Flow {
+        let before = self.dispatched.load(Ordering::SeqCst);
+        if self.printed >= before && self.held.is_empty() {
+            return self.print_ack(done).await;
+        }
+        self.held.push_back((before, done));
+        Flow::Continue
+    }
+
+    async fn release_acks(&mut self) -> Flow {
+        while self.held.front().is_some_and(|(n, _)| *n <= self.printed) {
+            if let Some((_, done)) = self.held.pop_front() {
+                if let Flow::Stop(r) = self.print_ack(done).await {
+                    return Flow::Stop(r);
+                }
+            }
+        }
+        Flow::Continue
+    }
+
+    async fn print_ack(&mut self, done: AckDone) -> Flow {
         let line = match done.result {
             Ok(answer) => lines::typed(
                 "ack",
@@ -472,6 +509,10 @@ impl Session {
                     .map(move |e| Item::Socket(name.clone(), e))
                     .boxed(),
             );
+            let dispatched = self.dispatched.clone();
+            socket.on_any(move |_| {
+                dispatched.fetch_add(1, Ordering::SeqCst);
+            });
             Namespace {
                 socket,
                 wanted: false,
