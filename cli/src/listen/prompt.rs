@@ -9,9 +9,9 @@ use std::sync::{Arc, Mutex};
 use rustyline::completion::Completer;
 use rustyline::highlight::Highlighter;
 use rustyline::hint::Hinter;
-use rustyline::history::{DefaultHistory, History};
+use rustyline::history::DefaultHistory;
 use rustyline::validate::Validator;
-use rustyline::{Config, Editor, ExternalPrinter, Helper};
+use rustyline::{CompletionType, Config, Editor, ExternalPrinter, Helper};
 use tokio::sync::mpsc;
 
 use super::input::{Input, PromptInput};
@@ -131,7 +131,8 @@ impl Completer for PromptHelper {
             Ok(v) => v.candidates(&words, &before[start..]),
             Err(_) => Vec::new(),
         };
-        Ok((start, candidates))
+        // a completed word is followed by a space, ready for the next one
+        Ok((start, candidates.into_iter().map(|c| c + " ").collect()))
     }
 }
 
@@ -182,6 +183,7 @@ pub(crate) fn start(first_prompt: String, format: Format) -> Result<Prompt, Stri
         .max_history_size(HISTORY_LINES)
         .map_err(|e| e.to_string())?
         .auto_add_history(true)
+        .completion_type(CompletionType::List)
         .build();
     let mut editor: Editor<PromptHelper, DefaultHistory> =
         Editor::with_config(config).map_err(|e| format!("cannot start the prompt: {e}"))?;
@@ -225,9 +227,16 @@ fn edit_lines(
     prompts: std::sync::mpsc::Receiver<String>,
     history: Option<PathBuf>,
 ) {
+    if let Some(dir) = history.as_ref().and_then(|p| p.parent()) {
+        let _ = std::fs::create_dir_all(dir);
+    }
     loop {
         match editor.readline(&prompt) {
             Ok(line) => {
+                // kept at once: the listener may end (and the process exit) at any time
+                if let Some(path) = &history {
+                    let _ = editor.append_history(path);
+                }
                 if lines.blocking_send(Some(line)).is_err() {
                     break;
                 }
@@ -240,14 +249,6 @@ fn edit_lines(
                 let _ = lines.blocking_send(None);
                 break;
             }
-        }
-    }
-    if let Some(path) = history {
-        if let Some(dir) = path.parent() {
-            let _ = std::fs::create_dir_all(dir);
-        }
-        if editor.history().len() > 0 {
-            let _ = editor.save_history(&path);
         }
     }
 }

@@ -62,6 +62,7 @@ struct Namespace {
 
 /// An acked emit's outcome, with what the output shows about it.
 struct AckDone {
+    ns: String,
     reference: Value,
     event: String,
     elapsed: Duration,
@@ -91,6 +92,8 @@ pub(crate) struct Session {
     out: Output,
     vocabulary: Option<Arc<Mutex<Vocabulary>>>,
     ever_connected: bool,
+    /// `close` was asked for: stop once the acks in flight are printed.
+    closing: bool,
     attempts: u32,
     last_error: Option<String>,
 }
@@ -132,6 +135,7 @@ impl Session {
             out,
             vocabulary,
             ever_connected: false,
+            closing: false,
             attempts: 0,
             last_error: None,
         };
@@ -165,10 +169,16 @@ impl Session {
             Ack(AckDone),
             Input(Line),
         }
+        if self.closing && self.acks.is_empty() && self.held.is_empty() {
+            return Flow::Stop(Ok(()));
+        }
+        // a script's commands wait for the first connection (as they always did), the
+        // prompt's do not (Ctrl-D must work while the server is down)
+        let read = input.is_open() && !self.closing && (input.is_prompt() || self.ever_connected);
         let next = tokio::select! {
             item = self.events.next() => Next::Item(item),
             Some(done) = self.acks.next(), if !self.acks.is_empty() => Next::Ack(done),
-            line = input.next(), if input.is_open() => Next::Input(line),
+            line = input.next(), if read => Next::Input(line),
         };
         match next {
             Next::Item(Some(item)) => self.on_item(item).await,
@@ -365,6 +375,7 @@ impl Session {
             ),
         };
         let context = Context {
+            ns: Some(done.ns),
             emitted: Some(done.event),
             elapsed: Some(done.elapsed),
         };
@@ -397,7 +408,10 @@ impl Session {
                 Ok(())
             }
             Command::Disconnect(ns) => self.disconnect(ns),
-            Command::Close => return Flow::Stop(Ok(())),
+            Command::Close => {
+                self.closing = true;
+                Ok(())
+            }
             Command::UseNamespace(ns) => {
                 let ns = normalize(&ns);
                 if !self.namespaces.get(&ns).is_some_and(|n| n.wanted) {
@@ -461,9 +475,11 @@ impl Session {
         let started = Instant::now();
         let answer = emitter.emit_payload_with_ack(&emit.event, payload);
         let event = emit.event;
+        let ns = socket.namespace().to_string();
         self.acks.push(Box::pin(async move {
             let result = answer.await;
             AckDone {
+                ns,
                 reference,
                 event,
                 elapsed: started.elapsed(),

@@ -46,6 +46,8 @@ impl Format {
 /// What the pretty format shows beyond the JSON line.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Context {
+    /// For `ack` and `ack_error`: the namespace of the emit.
+    pub(crate) ns: Option<String>,
     /// For `ack` and `ack_error`: the event that was emitted.
     pub(crate) emitted: Option<String>,
     /// For `ack` and `ack_error`: how long the answer took.

@@ -42,7 +42,10 @@ pub(crate) fn render(line: &Value, context: &Context, color: bool) -> String {
     let p = Paint(color);
     let str_of = |key: &str| line.get(key).and_then(Value::as_str).unwrap_or("");
     let kind = str_of("type");
-    let ns = line.get("ns").and_then(Value::as_str);
+    let ns = line
+        .get("ns")
+        .and_then(Value::as_str)
+        .or(context.ns.as_deref());
     let (mark, body, args) = match kind {
         "connect" => {
             let recovered = if line["recovered"] == Value::Bool(true) {
@@ -196,6 +199,7 @@ mod tests {
             "/       ← q  [wants an ack: reply #3 ...]  1"
         );
         let ctx = Context {
+            ns: None,
             emitted: Some("echo".into()),
             elapsed: Some(Duration::from_millis(4)),
         };
