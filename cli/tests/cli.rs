@@ -310,7 +310,102 @@ fn bench_prints_one_json_object_with_every_figure() {
         "{table}"
     );
 
+    // the table in ack mode: percentiles of the round trip and the connect time, errors
+    let o = run(&["bench", &srv.url(), "--clients", "1", "--duration", "0.5"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let table = String::from_utf8(o.stdout).unwrap();
+    for row in [
+        "connect time p50 / p99 / max",
+        "ack round trip p50 / p99 / p99.9 / max",
+        "errors",
+    ] {
+        assert!(table.contains(row), "{row}: {table}");
+    }
+
     // usage errors: exit 2
     let o = run(&["bench", &srv.url(), "--clients", "0"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+#[test]
+fn emit_takes_bare_words_an_args_file_or_stdin_and_prints_pretty_or_json() {
+    let srv = TestServer::spawn().unwrap();
+    // bare words are strings; JSON stays JSON
+    let o = run(&[
+        "emit",
+        &srv.url(),
+        "echo",
+        "hi",
+        "12",
+        "-3",
+        "{\"a\":1}",
+        "--ack",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        String::from_utf8(o.stdout).unwrap(),
+        "[\"hi\",12,-3,{\"a\":1}]\n"
+    );
+
+    // --args-file: JSON values one after the other
+    let dir = std::env::temp_dir().join(format!("sio-emit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("args.json");
+    std::fs::write(&file, "\"a\" {\"b\": [1, 2]}\n[3]\n").unwrap();
+    let o = run(&[
+        "emit",
+        &srv.url(),
+        "echo",
+        "--args-file",
+        file.to_str().unwrap(),
+        "--ack",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v, json!(["a", {"b": [1, 2]}, [3]]));
+
+    // `--args-file -` reads stdin; --pretty indents the answer
+    let mut child = common::sio()
+        .args([
+            "emit",
+            &srv.url(),
+            "echo",
+            "--args-file",
+            "-",
+            "--ack",
+            "--pretty",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"{\"user\": \"ann\"}").unwrap();
+    drop(stdin);
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success());
+    assert_eq!(
+        String::from_utf8(o.stdout).unwrap(),
+        "[\n  {\n    \"user\": \"ann\"\n  }\n]\n"
+    );
+
+    // a bad file: usage, exit 2
+    std::fs::write(&file, "{\"b\": ").unwrap();
+    let o = run(&[
+        "emit",
+        &srv.url(),
+        "echo",
+        "--args-file",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("does not hold JSON values"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&["emit", &srv.url(), "echo", "x", "--args-file", "-"]);
+    assert_eq!(o.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
 }
