@@ -409,3 +409,44 @@ fn emit_takes_bare_words_an_args_file_or_stdin_and_prints_pretty_or_json() {
     assert_eq!(o.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn listen_help_lists_every_command_and_output_line() {
+    let o = run(&["listen", "--help"]);
+    assert!(o.status.success());
+    let help = String::from_utf8(o.stdout).unwrap();
+    for command in [
+        "emit",
+        "reply",
+        "join",
+        "leave",
+        "connect",
+        "disconnect",
+        "close",
+    ] {
+        assert!(
+            help.contains(&format!("{{\"{command}\":")),
+            "{command}: {help}"
+        );
+    }
+    for kind in [
+        "connect",
+        "connect_error",
+        "disconnect",
+        "reconnect_attempt",
+        "reconnect",
+        "reconnect_error",
+        "reconnect_failed",
+        "event",
+        "ack",
+        "ack_error",
+        "joined",
+        "error",
+    ] {
+        assert!(
+            help.contains(&format!("{{\"type\":\"{kind}\"")),
+            "{kind}: {help}"
+        );
+    }
+    assert!(help.contains("Examples:"));
+}
