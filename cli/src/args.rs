@@ -47,6 +47,10 @@ Each ARG is a JSON value, or a string when it does not read as JSON (a word that
 with {, [ or \" must be valid JSON). --args-file holds the arguments as JSON values one
 after the other (whitespace between); `-` reads them from stdin.
 
+Without --ack nothing confirms that the server handled the event (a socket.io server ignores
+an event whose handler would run after the disconnect right behind it): sio waits until the
+event is written, and 100 ms more, before it disconnects. Use --ack to be sure.
+
 With --ack, the answer is printed as a JSON array on one line (pretty-printed on a
 terminal, or with --pretty). Exit: 0 sent (and acknowledged), 1 connection failure or no
 acknowledgement in time, 2 bad usage.

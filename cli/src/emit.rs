@@ -13,6 +13,9 @@ use crate::out::Format;
 use crate::words::word_values;
 use crate::{explain, Failure};
 
+/// How long a fire-and-forget emit waits after it is written before disconnecting.
+const SETTLE: Duration = Duration::from_millis(100);
+
 pub(crate) async fn run(args: EmitArgs) -> Result<(), Failure> {
     let values = match &args.args_file {
         Some(path) => read_args_file(path)?,
@@ -44,10 +47,25 @@ pub(crate) async fn run(args: EmitArgs) -> Result<(), Failure> {
                 .map_err(|e| Failure::failed(format!("undecodable acknowledgement: {e}")))?;
             print_answer(&json, format);
         } else {
+            // A socket.io server ignores an event whose handler would run after the
+            // disconnect that follows it in the same read: wait until the event is written,
+            // then a moment more. Only --ack confirms that the server handled it.
+            let (written_tx, written) = tokio::sync::oneshot::channel();
+            let written_tx = std::sync::Mutex::new(Some(written_tx));
+            let event = args.event.clone();
+            socket.on_any_outgoing(move |name, _| {
+                if name == event {
+                    if let Some(tx) = written_tx.lock().ok().and_then(|mut t| t.take()) {
+                        let _ = tx.send(());
+                    }
+                }
+            });
             socket
                 .emitter()
                 .emit_payload(&args.event, payload)
                 .map_err(|e| explain(&e))?;
+            let _ = tokio::time::timeout(Duration::from_millis(args.timeout), written).await;
+            tokio::time::sleep(SETTLE).await;
         }
         Ok(())
     }

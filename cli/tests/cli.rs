@@ -450,3 +450,28 @@ fn listen_help_lists_every_command_and_output_line() {
     }
     assert!(help.contains("Examples:"));
 }
+
+#[test]
+fn emit_without_ack_reaches_the_server_before_the_disconnect() {
+    // socket.io servers ignore an event dispatched after the disconnect that follows it:
+    // `sio emit` waits until the event is written before it disconnects
+    let srv = TestServer::spawn().unwrap();
+    let mut l = Listener::start(&[&srv.url(), "--join", "fire", "--transport", "websocket"]);
+    l.expect("joined", is("joined"));
+    for i in 0..5 {
+        let req = json!({"room": "fire", "event": format!("e{i}"), "args": [i]}).to_string();
+        let o = run(&[
+            "emit",
+            &srv.url(),
+            "broadcast",
+            &req,
+            "--transport",
+            "websocket",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    for i in 0..5 {
+        let e = l.expect("event", is("event"));
+        assert_eq!(e["event"], json!(format!("e{i}")));
+    }
+}

@@ -92,6 +92,8 @@ pub(crate) struct Session {
     out: Output,
     vocabulary: Option<Arc<Mutex<Vocabulary>>>,
     ever_connected: bool,
+    /// Between a `reconnect_attempt` and the next connect.
+    reconnecting: bool,
     /// `close` was asked for: stop once the acks in flight are printed.
     closing: bool,
     attempts: u32,
@@ -135,6 +137,7 @@ impl Session {
             out,
             vocabulary,
             ever_connected: false,
+            reconnecting: false,
             closing: false,
             attempts: 0,
             last_error: None,
@@ -186,7 +189,9 @@ impl Session {
             Next::Ack(done) => self.on_ack(done).await,
             Next::Input(line) => {
                 let flow = self.on_line(line, input.is_prompt()).await;
-                input.ready(self.prompt());
+                if !self.closing && matches!(flow, Flow::Continue) {
+                    input.ready(self.prompt());
+                }
                 flow
             }
         }
@@ -250,7 +255,11 @@ impl Session {
 
     fn on_client_event(&mut self, event: ClientEvent) -> Flow {
         match event {
-            ClientEvent::ReconnectAttempt(n) => self.attempts = n,
+            ClientEvent::ReconnectAttempt(n) => {
+                self.attempts = n;
+                self.reconnecting = true;
+            }
+            ClientEvent::Reconnect(_) => self.reconnecting = false,
             ClientEvent::ReconnectError(e) => self.last_error = Some(e.to_string()),
             ClientEvent::ReconnectFailed => {
                 let last = self.last_error.as_deref().unwrap_or("no answer");
@@ -278,8 +287,14 @@ impl Session {
             // the server forgot them with the connection: they can no longer be answered
             self.replies.forget_namespace(&ns);
         }
-        if let Err(Gone) = self.print(std::mem::take(&mut line)).await {
-            return Flow::Stop(Ok(()));
+        // for people, a failed retry is one line (reconnect_error), not one per namespace
+        let repeated = self.reconnecting
+            && self.out.is_pretty()
+            && matches!(&event, SocketEvent::ConnectError(ConnectError::Open(_)));
+        if !repeated {
+            if let Err(Gone) = self.print(std::mem::take(&mut line)).await {
+                return Flow::Stop(Ok(()));
+            }
         }
         if matches!(&event, SocketEvent::Message(_)) {
             self.printed += 1;

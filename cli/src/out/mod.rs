@@ -97,6 +97,11 @@ impl Output {
         Ok(Output { format, tx, done })
     }
 
+    /// Whether lines are for people (not the JSON contract).
+    pub(crate) fn is_pretty(&self) -> bool {
+        matches!(self.format, Format::Pretty { .. })
+    }
+
     /// Prints one contract line (rendered for people in the pretty format).
     pub(crate) async fn record(&self, line: &Value, context: &Context) -> Result<(), Gone> {
         let text = match self.format {
