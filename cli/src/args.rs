@@ -18,9 +18,12 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Connect and print every event as a JSON line; read commands as JSON lines on stdin.
+    /// Connect and print every event (JSON lines, or readable lines on a terminal); take
+    /// commands as JSON lines on stdin, or at a prompt when stdin is a terminal.
+    #[command(after_long_help = crate::listen::help::LISTEN_AFTER_HELP)]
     Listen(ListenArgs),
     /// Connect, emit one event (optionally wait for its ack), and exit.
+    #[command(after_long_help = EMIT_AFTER_HELP)]
     Emit(EmitArgs),
     /// Load test: N clients emitting with acks; connect time, events/s, ack round trip, RSS.
     Bench(BenchArgs),
@@ -36,6 +39,35 @@ pub(crate) enum TransportArg {
     Websocket,
     /// Long-polling only.
     Polling,
+}
+
+/// `sio emit --help`, after the options.
+const EMIT_AFTER_HELP: &str = "\
+Each ARG is a JSON value, or a string when it does not read as JSON (a word that starts
+with {, [ or \" must be valid JSON). --args-file holds the arguments as JSON values one
+after the other (whitespace between); `-` reads them from stdin.
+
+Without --ack nothing confirms that the server handled the event (a socket.io server ignores
+an event whose handler would run after the disconnect right behind it): sio waits until the
+event is written, and 100 ms more, before it disconnects. Use --ack to be sure.
+
+With --ack, the answer is printed as a JSON array on one line (pretty-printed on a
+terminal, or with --pretty). Exit: 0 sent (and acknowledged), 1 connection failure or no
+acknowledgement in time, 2 bad usage.
+
+Examples:
+  sio emit http://localhost:3000 echo hi '{\"a\":1}' --ack
+  jq -c .message data.json | sio emit http://localhost:3000/admin notify --args-file -";
+
+/// `--pretty` / `--json`: how results are printed.
+#[derive(Debug, Args)]
+pub(crate) struct FormatArgs {
+    /// Readable output for people (the default when stdout is a terminal).
+    #[arg(long, conflicts_with = "json")]
+    pub(crate) pretty: bool,
+    /// JSON lines, the contract of docs/cli.md (the default when stdout is not a terminal).
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 /// Options every subcommand shares.
@@ -92,6 +124,12 @@ pub(crate) struct ListenArgs {
     /// Default ack timeout for `{"emit":…,"ack":…}` commands, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 10_000)]
     pub(crate) ack_timeout: u64,
+    /// Server ack requests kept for a `reply`; beyond, the oldest is dropped (with an error
+    /// line). A namespace's requests are forgotten when it disconnects.
+    #[arg(long, value_name = "N", default_value_t = crate::listen::DEFAULT_MAX_PENDING_REPLIES)]
+    pub(crate) max_pending_replies: usize,
+    #[command(flatten)]
+    pub(crate) format: FormatArgs,
 }
 
 /// `sio emit`.
@@ -101,9 +139,12 @@ pub(crate) struct EmitArgs {
     pub(crate) common: Common,
     /// Event name.
     pub(crate) event: String,
-    /// Arguments, each a JSON value (`{"$binary":"<base64>"}` for bytes).
-    #[arg(value_name = "ARG_JSON")]
+    /// Arguments: each a JSON value (`{"$binary":"<base64>"}` for bytes), or a string.
+    #[arg(value_name = "ARG", allow_negative_numbers = true)]
     pub(crate) args: Vec<String>,
+    /// Read the arguments from FILE (`-`: stdin): JSON values one after the other.
+    #[arg(long, value_name = "FILE", conflicts_with = "args")]
+    pub(crate) args_file: Option<PathBuf>,
     /// Namespace (default: the URL's path, else `/`).
     #[arg(long = "ns", value_name = "NS")]
     pub(crate) namespace: Option<String>,
@@ -113,6 +154,8 @@ pub(crate) struct EmitArgs {
     /// How long to wait for the acknowledgement, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 10_000)]
     pub(crate) timeout: u64,
+    #[command(flatten)]
+    pub(crate) format: FormatArgs,
 }
 
 /// `sio bench`.
@@ -214,14 +257,4 @@ impl Common {
             .map_err(|e| Failure::usage(format!("bad URL {:?}: {e}", self.url)))?;
         Ok(url.namespace)
     }
-}
-
-/// Parses each argument as JSON.
-pub(crate) fn parse_json_args(args: &[String]) -> Result<Vec<serde_json::Value>, Failure> {
-    args.iter()
-        .map(|a| {
-            serde_json::from_str(a)
-                .map_err(|e| Failure::usage(format!("argument {a:?} is not JSON: {e}")))
-        })
-        .collect()
 }

@@ -183,7 +183,7 @@ pub(crate) async fn run(args: BenchArgs) -> Result<(), Failure> {
         nodes: nodes.as_ref(),
     };
     if args.json {
-        crate::output::line(&summary.json());
+        crate::out::lines::line(&summary.json());
     } else {
         print!("{}", summary.table());
     }
@@ -561,15 +561,15 @@ impl Summary<'_> {
         } else {
             "with acks".into()
         };
-        let [c50, c99, _] = self.connect_ms();
+        let [c50, c99, cmax] = self.connect_ms();
         let mut rows: Vec<(&str, String)> = vec![
             (
                 "clients connected",
                 format!("{} / {}", self.connected, a.clients),
             ),
             (
-                "connect time p50 / p99",
-                format!("{} / {}", ms(c50), ms(c99)),
+                "connect time p50 / p99 / max",
+                format!("{} / {} / {}", ms(c50), ms(c99), ms(cmax)),
             ),
             (
                 if a.fire_and_forget {
@@ -580,10 +580,10 @@ impl Summary<'_> {
                 format!("{:.0} ({} events)", self.events_per_s(), self.events()),
             ),
         ];
-        if let Some([p50, p99, p999, _]) = self.rtt_us() {
+        if let Some([p50, p99, p999, max]) = self.rtt_us() {
             rows.push((
-                "ack round trip p50 / p99 / p99.9",
-                format!("{} / {} / {}", us(p50), us(p99), us(p999)),
+                "ack round trip p50 / p99 / p99.9 / max",
+                format!("{} / {} / {} / {}", us(p50), us(p99), us(p999), us(max)),
             ));
         }
         rows.push((

@@ -8,7 +8,8 @@ mod bench;
 mod bench_nodes;
 mod emit;
 mod listen;
-mod output;
+mod out;
+mod words;
 
 use std::process::ExitCode;
 

@@ -2,30 +2,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, ChildStdin, Command, Output, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+mod common;
 
+use std::time::Duration;
+
+use common::{is, run, stderr, Listener};
 use serde_json::{json, Value};
 use sio_test_support::{free_port, TestServer, TlsFiles};
-
-fn sio() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_sio"))
-}
-
-fn run(args: &[&str]) -> Output {
-    sio()
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run sio")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).trim().to_string()
-}
-
 #[test]
 fn emit_with_ack_prints_the_answer() {
     let srv = TestServer::spawn().unwrap();
@@ -159,85 +142,6 @@ fn tls_is_verified_and_a_ca_file_makes_it_work() {
         serde_json::from_slice::<Value>(&o.stdout).unwrap(),
         json!([1])
     );
-}
-
-/// A running `sio listen` with its stdout parsed line by line.
-struct Listener {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    lines: mpsc::Receiver<Value>,
-    seen: Vec<Value>,
-    pending: Vec<Value>,
-}
-
-impl Listener {
-    fn start(args: &[&str]) -> Listener {
-        let mut child = sio()
-            .arg("listen")
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let v: Value = serde_json::from_str(&line).expect("every line is JSON");
-                if tx.send(v).is_err() {
-                    break;
-                }
-            }
-        });
-        let stdin = child.stdin.take();
-        Listener {
-            child,
-            stdin,
-            lines,
-            seen: Vec::new(),
-            pending: Vec::new(),
-        }
-    }
-
-    fn send(&mut self, cmd: Value) {
-        let stdin = self.stdin.as_mut().unwrap();
-        writeln!(stdin, "{cmd}").unwrap();
-        stdin.flush().unwrap();
-    }
-
-    /// Waits (≤ 15 s) for a line matching `pred`. Lines that arrive first and do not match
-    /// stay available to later `expect` calls (events of different namespaces may interleave).
-    fn expect(&mut self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
-        if let Some(i) = self.pending.iter().position(&pred) {
-            return self.pending.remove(i);
-        }
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(v) => {
-                    self.seen.push(v.clone());
-                    if pred(&v) {
-                        return v;
-                    }
-                    self.pending.push(v);
-                }
-                Err(_) => panic!("no {what} line; saw {:#?}", self.seen),
-            }
-        }
-    }
-}
-
-impl Drop for Listener {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn is(kind: &str) -> impl Fn(&Value) -> bool + '_ {
-    move |v| v["type"] == kind
 }
 
 #[test]
@@ -406,7 +310,168 @@ fn bench_prints_one_json_object_with_every_figure() {
         "{table}"
     );
 
+    // the table in ack mode: percentiles of the round trip and the connect time, errors
+    let o = run(&["bench", &srv.url(), "--clients", "1", "--duration", "0.5"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let table = String::from_utf8(o.stdout).unwrap();
+    for row in [
+        "connect time p50 / p99 / max",
+        "ack round trip p50 / p99 / p99.9 / max",
+        "errors",
+    ] {
+        assert!(table.contains(row), "{row}: {table}");
+    }
+
     // usage errors: exit 2
     let o = run(&["bench", &srv.url(), "--clients", "0"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+#[test]
+fn emit_takes_bare_words_an_args_file_or_stdin_and_prints_pretty_or_json() {
+    let srv = TestServer::spawn().unwrap();
+    // bare words are strings; JSON stays JSON
+    let o = run(&[
+        "emit",
+        &srv.url(),
+        "echo",
+        "hi",
+        "12",
+        "-3",
+        "{\"a\":1}",
+        "--ack",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        String::from_utf8(o.stdout).unwrap(),
+        "[\"hi\",12,-3,{\"a\":1}]\n"
+    );
+
+    // --args-file: JSON values one after the other
+    let dir = std::env::temp_dir().join(format!("sio-emit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("args.json");
+    std::fs::write(&file, "\"a\" {\"b\": [1, 2]}\n[3]\n").unwrap();
+    let o = run(&[
+        "emit",
+        &srv.url(),
+        "echo",
+        "--args-file",
+        file.to_str().unwrap(),
+        "--ack",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v, json!(["a", {"b": [1, 2]}, [3]]));
+
+    // `--args-file -` reads stdin; --pretty indents the answer
+    let mut child = common::sio()
+        .args([
+            "emit",
+            &srv.url(),
+            "echo",
+            "--args-file",
+            "-",
+            "--ack",
+            "--pretty",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"{\"user\": \"ann\"}").unwrap();
+    drop(stdin);
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success());
+    assert_eq!(
+        String::from_utf8(o.stdout).unwrap(),
+        "[\n  {\n    \"user\": \"ann\"\n  }\n]\n"
+    );
+
+    // a bad file: usage, exit 2
+    std::fs::write(&file, "{\"b\": ").unwrap();
+    let o = run(&[
+        "emit",
+        &srv.url(),
+        "echo",
+        "--args-file",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("does not hold JSON values"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&["emit", &srv.url(), "echo", "x", "--args-file", "-"]);
+    assert_eq!(o.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn listen_help_lists_every_command_and_output_line() {
+    let o = run(&["listen", "--help"]);
+    assert!(o.status.success());
+    let help = String::from_utf8(o.stdout).unwrap();
+    for command in [
+        "emit",
+        "reply",
+        "join",
+        "leave",
+        "connect",
+        "disconnect",
+        "close",
+    ] {
+        assert!(
+            help.contains(&format!("{{\"{command}\":")),
+            "{command}: {help}"
+        );
+    }
+    for kind in [
+        "connect",
+        "connect_error",
+        "disconnect",
+        "reconnect_attempt",
+        "reconnect",
+        "reconnect_error",
+        "reconnect_failed",
+        "event",
+        "ack",
+        "ack_error",
+        "joined",
+        "error",
+    ] {
+        assert!(
+            help.contains(&format!("{{\"type\":\"{kind}\"")),
+            "{kind}: {help}"
+        );
+    }
+    assert!(help.contains("Examples:"));
+}
+
+#[test]
+fn emit_without_ack_reaches_the_server_before_the_disconnect() {
+    // socket.io servers ignore an event dispatched after the disconnect that follows it:
+    // `sio emit` waits until the event is written before it disconnects
+    let srv = TestServer::spawn().unwrap();
+    let mut l = Listener::start(&[&srv.url(), "--join", "fire", "--transport", "websocket"]);
+    l.expect("joined", is("joined"));
+    for i in 0..5 {
+        let req = json!({"room": "fire", "event": format!("e{i}"), "args": [i]}).to_string();
+        let o = run(&[
+            "emit",
+            &srv.url(),
+            "broadcast",
+            &req,
+            "--transport",
+            "websocket",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    for i in 0..5 {
+        let e = l.expect("event", is("event"));
+        assert_eq!(e["event"], json!(format!("e{i}")));
+    }
 }

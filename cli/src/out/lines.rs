@@ -1,12 +1,12 @@
-//! JSON lines on stdout: one object per line, each with a `"type"`, flushed at once so a
-//! script reading the pipe sees every event as it happens.
+//! The contract's JSON lines (docs/cli.md): one object per line, each with a `"type"`.
 
 use std::io::Write;
 
 use serde_json::{json, Map, Value};
 use sio_client::{ClientEvent, ConnectError, SocketEvent};
 
-/// Writes one JSON object as a line and flushes.
+/// Writes one JSON object as a line to stdout and flushes (for the one-shot commands;
+/// `listen` prints through [`Output`](super::Output)).
 pub(crate) fn line(value: &Value) {
     let mut out = std::io::stdout().lock();
     // A closed stdout (reader went away) is not worth crashing over.
