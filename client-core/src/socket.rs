@@ -27,12 +27,13 @@ impl Io<'_> {
     /// attachment) and queues them.
     fn send(&mut self, packet: &Packet) {
         let encoded = encode(packet);
+        let header = EnginePacket::Message(Data::Text(encoded.text));
+        let attachments = encoded
+            .attachments
+            .into_iter()
+            .map(|a| EnginePacket::Message(Data::Binary(a)));
         self.engine
-            .send(EnginePacket::Message(Data::Text(encoded.text)));
-        for attachment in encoded.attachments {
-            self.engine
-                .send(EnginePacket::Message(Data::Binary(attachment)));
-        }
+            .send_all(std::iter::once(header).chain(attachments));
     }
 }
 
