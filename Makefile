@@ -47,13 +47,17 @@ doc-check:
 cargo-test:
 	$(CARGO) test --workspace
 
-# The checked-in golden vectors must be what the pinned reference parsers produce.
+# The checked-in golden vectors must be what the pinned reference parsers produce
+# (socket.io-parser / engine.io-parser, and socket.io-msgpack-parser).
 vectors-check: node-deps
 	node $(SERVER_DIR)/gen-vectors.js --check
+	node $(SERVER_DIR)/gen-msgpack-vectors.js --check
 
-# The core must build for the browser: no runtime, no clock, no I/O.
+# The core must build for the browser: no runtime, no clock, no I/O (with the msgpack parser
+# too, although the browser package leaves it out).
 wasm-core: wasm-target
 	$(CARGO) build -p sio-core --target wasm32-unknown-unknown --release
+	$(CARGO) build -p sio-core --features msgpack --target wasm32-unknown-unknown --release
 
 browser-deps: wasm-target
 	bash scripts/browser-deps.sh

@@ -92,7 +92,7 @@ pub mod url;
 pub mod value;
 mod wire;
 
-pub use config::{Auth, Config, ConfigError, RoomEvents, Transports};
+pub use config::{Auth, Config, ConfigError, Parser, RoomEvents, Transports};
 pub use error::EmitError;
 pub use event::{AckError, AckHandle, ConnectError, DisconnectReason, Event, OpenError};
 pub use manager::Manager;

@@ -13,7 +13,7 @@ use crate::engineio::Data;
 use crate::error::{is_reserved, EmitError};
 use crate::event::{AckHandle, ConnectError, DisconnectReason, Event, OpenError};
 use crate::socket::{EmitOptions, Io, Outcome, Socket, SocketOptions};
-use crate::socketio::Decoder;
+use crate::socketio::{Decoder, DecoderLimits};
 use crate::timer::{Timer, TimerTable};
 use crate::transport::{TransportCommand, TransportInput};
 use crate::value::Payload;
@@ -72,7 +72,7 @@ impl Manager {
         );
         Ok(Self {
             engine: Engine::new(&config),
-            decoder: Decoder::new(config.max_attachments),
+            decoder: new_decoder(&config),
             state: State::Closed,
             sockets: Vec::new(),
             backoff,
@@ -120,6 +120,7 @@ impl Manager {
                 engine: &mut self.engine,
                 events: &mut self.events,
                 report_outgoing: self.config.report_outgoing,
+                parser: self.config.parser,
             },
             &mut self.sockets,
         )
@@ -383,7 +384,7 @@ impl Manager {
         }
         self.skip_reconnect = false;
         self.state = State::Opening;
-        self.decoder = Decoder::new(self.config.max_attachments);
+        self.decoder = new_decoder(&self.config);
         self.engine.open(now);
         if let Some(t) = self.config.timeout {
             self.timers.set(Timer::Connect, now + t);
@@ -558,4 +559,15 @@ impl Manager {
             + self.engine.queued()
             + self.sockets.iter().map(Socket::footprint).sum::<usize>()
     }
+}
+
+/// A packet decoder for the configured parser and attachment limit.
+fn new_decoder(config: &Config) -> Decoder {
+    Decoder::with_parser(
+        config.parser,
+        DecoderLimits {
+            max_attachments: config.max_attachments,
+            ..DecoderLimits::default()
+        },
+    )
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 use crate::engine::Engine;
 use crate::engineio::{Data, Packet as EnginePacket};
 use crate::event::{AckError, AckHandle, ConnectError, DisconnectReason, Event};
-use crate::socketio::{encode, Packet, PacketType};
+use crate::socketio::{encode, Packet, PacketType, Parser};
 use crate::value::Payload;
 use crate::wire;
 use crate::Instant;
@@ -20,12 +20,21 @@ pub(crate) struct Io<'a> {
     pub(crate) engine: &'a mut Engine,
     pub(crate) events: &'a mut VecDeque<Event>,
     pub(crate) report_outgoing: bool,
+    #[cfg_attr(not(feature = "msgpack"), allow(dead_code))]
+    pub(crate) parser: Parser,
 }
 
 impl Io<'_> {
-    /// Encodes `packet` into Engine.IO messages (text header, then one binary message per
-    /// attachment) and queues them.
+    /// Encodes `packet` into Engine.IO messages (JSON: a text header, then one binary message
+    /// per attachment; MessagePack: one binary message) and queues them together.
     fn send(&mut self, packet: &Packet) {
+        #[cfg(feature = "msgpack")]
+        if self.parser == Parser::MessagePack {
+            let message = crate::socketio::msgpack::encode(packet);
+            self.engine
+                .send(EnginePacket::Message(Data::Binary(message)));
+            return;
+        }
         let encoded = encode(packet);
         let header = EnginePacket::Message(Data::Text(encoded.text));
         let attachments = encoded
