@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use crate::engine::Engine;
 use crate::engineio::{Data, Packet as EnginePacket};
-use crate::event::{AckError, AckHandle, ConnectError, DisconnectReason, Event};
+use crate::event::{AckError, AckHandle, ConnectError, DisconnectReason, Event, OpenError};
 use crate::socketio::{encode, Packet, PacketType, Parser};
 use crate::value::Payload;
 use crate::wire;
@@ -616,6 +616,7 @@ impl Socket {
     /// The connection under this socket closed (socket.io-client `onclose`).
     pub(crate) fn on_close(&mut self, io: &mut Io<'_>, now: Instant, reason: DisconnectReason) {
         let was_connected = self.state == State::Connected;
+        let was_connecting = self.state == State::Connecting;
         self.state = State::Disconnected;
         self.awaiting_auth = false;
         self.id = None;
@@ -626,6 +627,17 @@ impl Socket {
             io.events.push_back(Event::Disconnect {
                 ns: self.ns.clone(),
                 reason,
+            });
+        } else if was_connecting {
+            // The CONNECT will never be answered (e.g. the server closed the session because it
+            // could not parse it: a parser mismatch). socket.io-client says nothing here; the
+            // attempt fails visibly instead, and the next reconnect tries again.
+            io.events.push_back(Event::ConnectError {
+                ns: self.ns.clone(),
+                error: ConnectError::Open(OpenError::Transport(format!(
+                    "the connection closed ({}) before the namespace was accepted",
+                    reason.as_str()
+                ))),
             });
         }
         self.clear_acks(io, now);

@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sio_core::{Auth, Config, RoomEvents, Transports};
+use sio_core::{Auth, Config, Parser, RoomEvents, Transports};
 
 use crate::client::Client;
 use crate::error::Error;
@@ -53,6 +53,7 @@ pub struct ClientBuilder {
     tls: TlsOptions,
     ca_files: Vec<std::path::PathBuf>,
     max_inbound_bytes: usize,
+    parser: Parser,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -88,6 +89,7 @@ impl ClientBuilder {
             tls: TlsOptions::default(),
             ca_files: Vec::new(),
             max_inbound_bytes: 100_000_000,
+            parser: Parser::Json,
         }
     }
 
@@ -222,6 +224,14 @@ impl ClientBuilder {
         self
     }
 
+    /// The packet codec the server uses: [`Parser::Json`] (socket.io-parser, the default) or
+    /// [`Parser::MessagePack`] (socket.io-msgpack-parser; python-socketio's
+    /// `serializer='msgpack'`, socketioxide's `ParserConfig::msgpack()`). Both ends must agree.
+    pub fn parser(mut self, parser: Parser) -> Self {
+        self.parser = parser;
+        self
+    }
+
     pub(crate) fn core_config(&self) -> Result<Config, Error> {
         let mut config = Config::new(&self.url)?;
         if let Some(path) = &self.path {
@@ -248,6 +258,7 @@ impl ClientBuilder {
         config.room_events = self.room_events.clone();
         config.seed = self.seed.unwrap_or_else(random_seed);
         config.max_inbound_bytes = self.max_inbound_bytes;
+        config.parser = self.parser;
         config.validate()?;
         Ok(config)
     }

@@ -51,5 +51,5 @@ pub use socket::{Emitter, Socket, DEFAULT_ACK_TIMEOUT};
 pub use stream::EventStream;
 
 pub use sio_core::{
-    AckError, ConnectError, DisconnectReason, OpenError, Payload, Transports, Value,
+    AckError, ConnectError, DisconnectReason, OpenError, Parser, Payload, Transports, Value,
 };

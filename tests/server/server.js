@@ -6,7 +6,10 @@
 //   node server.js [--port N] [--ping-interval MS] [--ping-timeout MS]
 //                  [--transports polling,websocket] [--no-upgrades]
 //                  [--max-http-buffer-size N] [--connect-timeout MS] [--no-recovery]
-//                  [--tls-cert FILE --tls-key FILE] [--no-stdin]
+//                  [--parser json|msgpack] [--tls-cert FILE --tls-key FILE] [--no-stdin]
+//
+// --parser msgpack uses socket.io-msgpack-parser (pinned by package-lock.json) instead of
+// the default socket.io-parser.
 //
 // stdout carries only machine-readable lines: first exactly one `PORT <n>` line once the
 // server listens, then one JSON object per line (answers to stdin commands, and the
@@ -75,6 +78,7 @@ function parseArgs(argv) {
     maxHttpBufferSize: 1e6,
     connectTimeout: 45000,
     recovery: true,
+    parser: "json",
     tlsCert: null,
     tlsKey: null,
     stdin: true,
@@ -120,6 +124,12 @@ function parseArgs(argv) {
       case "--no-recovery":
         opts.recovery = false;
         break;
+      case "--parser": {
+        const value = next();
+        if (value !== "json" && value !== "msgpack") usage("--parser takes json or msgpack");
+        opts.parser = value;
+        break;
+      }
       case "--tls-cert":
         opts.tlsCert = next();
         break;
@@ -199,6 +209,7 @@ const io = new Server(httpServer, {
   connectionStateRecovery: opts.recovery
     ? { maxDisconnectionDuration: 2 * 60 * 1000, skipMiddlewares: true }
     : undefined,
+  ...(opts.parser === "msgpack" ? { parser: require("socket.io-msgpack-parser") } : {}),
 });
 
 io.engine.on("connection_error", (err) => {
@@ -441,7 +452,7 @@ listen(opts.port).then(
       `listening on ${opts.tlsCert !== null ? "https" : "http"}://127.0.0.1:${port}`,
       `pingInterval=${opts.pingInterval} pingTimeout=${opts.pingTimeout}`,
       `transports=${opts.transports.join(",")} allowUpgrades=${opts.allowUpgrades}`,
-      `recovery=${opts.recovery}`,
+      `recovery=${opts.recovery} parser=${opts.parser}`,
     );
     if (opts.stdin) {
       const rl = readline.createInterface({ input: process.stdin });

@@ -38,6 +38,8 @@ pub(crate) enum NsPolicy {
     },
     /// Reply `40{}` without a sid, like a v2 server would not.
     NoSid,
+    /// Never answer (like a server that could not parse the CONNECT).
+    Ignore,
 }
 
 #[derive(Debug, Clone)]
@@ -407,6 +409,7 @@ impl Peer {
                         attachments: Vec::new(),
                     }),
                     NsPolicy::Accept => self.accept(ns, packet.data.as_deref()),
+                    NsPolicy::Ignore => {}
                 }
             }
             PacketType::Disconnect => {
