@@ -1,6 +1,8 @@
 # sio — one command to test everything, one to see it run.
 #
-#   make test         install what is missing, then fmt, clippy, all tests, wasm32 build of the core
+#   make test         install what is missing, then fmt, clippy, all tests (with the interop
+#                     matrix against Node socket.io, python-socketio and socketioxide), wasm32
+#                     build of the core
 #   make demo         the React chat + Rust bot on the bundled server (Ctrl-C stops it)
 #   make bench        sio vs socket.io-client (Node) vs rust_socketio 0.6: one table (BENCHMARKS.md)
 #   make bench-codec  our codec vs socket.io-parser, side by side
@@ -13,7 +15,7 @@ CARGO ?= cargo
 SERVER_DIR := tests/server
 NODE_STAMP := $(SERVER_DIR)/node_modules/.sio-stamp
 
-.PHONY: test deps node-deps wasm-target fmt-check clippy clippy-wasm cargo-test vectors-check \
+.PHONY: test deps node-deps interop-deps wasm-target fmt-check clippy clippy-wasm cargo-test vectors-check \
 	wasm-core browser-deps test-browser bench-codec doc-check demo demo-smoke bench
 
 # The wasm package's gzip budget enforced by test-browser (see scripts/size-check.js).
@@ -22,7 +24,7 @@ SIZE_BUDGET_KB ?= 60
 test: deps fmt-check clippy clippy-wasm doc-check cargo-test vectors-check wasm-core test-browser
 	@echo "make test: all green"
 
-deps: node-deps wasm-target
+deps: node-deps interop-deps wasm-target
 
 # npm ci only when package-lock.json changed since the last install.
 node-deps: $(NODE_STAMP)
@@ -30,12 +32,17 @@ $(NODE_STAMP): $(SERVER_DIR)/package-lock.json
 	cd $(SERVER_DIR) && npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
 
+# The interop matrix's python-socketio venv and socketioxide build (skipped when up to date).
+interop-deps:
+	bash scripts/interop-deps.sh
+
 wasm-target:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
 	  || rustup target add wasm32-unknown-unknown
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
+	cd tests/interop/socketioxide && $(CARGO) fmt -- --check
 
 clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
@@ -44,8 +51,11 @@ clippy:
 doc-check:
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps -p sio-core -p sio-client -p sio-test-support
 
-cargo-test:
+# Integration tests need the servers: the bundled Node one and the interop matrix's. The matrix
+# (server x scenario, pass or named skip) is printed at the end.
+cargo-test: node-deps interop-deps
 	$(CARGO) test --workspace
+	@cat "$${CARGO_TARGET_DIR:-target}/tmp/interop-matrix.md"
 
 # The checked-in golden vectors must be what the pinned reference parsers produce
 # (socket.io-parser / engine.io-parser, and socket.io-msgpack-parser).
