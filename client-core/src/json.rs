@@ -17,8 +17,6 @@ pub(crate) mod number;
 mod parse;
 
 pub use number::{is_js_whitespace, js_string_to_number, write_f64, write_i64, write_u64};
-#[cfg(feature = "msgpack")]
-pub(crate) use parse::placeholder_index;
 pub use parse::{check_placeholders, parse, parse_with_attachments, PlaceholderError};
 
 /// Deepest nesting of arrays and objects accepted by every function in this module.

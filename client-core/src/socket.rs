@@ -632,12 +632,12 @@ impl Socket {
             // The CONNECT will never be answered (e.g. the server closed the session because it
             // could not parse it: a parser mismatch). socket.io-client says nothing here; the
             // attempt fails visibly instead, and the next reconnect tries again.
+            let mut why = String::from("the connection closed (");
+            why.push_str(reason.as_str());
+            why.push_str(") before the namespace was accepted");
             io.events.push_back(Event::ConnectError {
                 ns: self.ns.clone(),
-                error: ConnectError::Open(OpenError::Transport(format!(
-                    "the connection closed ({}) before the namespace was accepted",
-                    reason.as_str()
-                ))),
+                error: ConnectError::Open(OpenError::Transport(why)),
             });
         }
         self.clear_acks(io, now);

@@ -298,9 +298,7 @@ pub fn parse_with_attachments(
     replace_placeholders(v, attachments, 0)
 }
 
-/// For an object's members: `None` if it is not a placeholder, `Some(None)` if it is one with
-/// an unusable `num`, `Some(Some(i))` for attachment `i` (not checked against a count).
-pub(crate) fn placeholder_index(fields: &[(String, Value)]) -> Option<Option<usize>> {
+fn placeholder_index(fields: &[(String, Value)]) -> Option<Option<usize>> {
     let get = |k: &str| {
         fields
             .iter()

@@ -73,7 +73,12 @@ fn read_fields(bytes: &Bytes, max_attachments: usize) -> Result<Fields, DecodeEr
             "id" => fields.id = read_scalar(&mut r)?,
             _ => {
                 let data = key == "data";
-                let mut sink = Sink::new(max_attachments);
+                let room = if data {
+                    r.remaining().min(1 << 16) + 16
+                } else {
+                    0
+                };
+                let mut sink = Sink::with_capacity(max_attachments, room);
                 let defined = transcode_value(&mut r, &mut sink)?;
                 if data {
                     // `undefined` and `nil` both mean "no data" (python-socketio writes

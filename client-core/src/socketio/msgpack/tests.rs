@@ -378,6 +378,69 @@ fn as_javascript(v: crate::value::Value) -> crate::value::Value {
     }
 }
 
+#[test]
+fn placeholders_follow_reconstruct_packets_rules() {
+    let atts = vec![Bytes::from_static(b"A"), Bytes::from_static(b"B")];
+    let enc = |json: &str| {
+        let p = Packet::event("/", json.into(), atts.clone(), None);
+        decode(&encode(&p), &limits()).unwrap()
+    };
+    // Escaped key, extra members, repeated keys (the last wins), a placeholder nested in a
+    // placeholder (never looked at), an out-of-range one (stays an object).
+    let p = enc(concat!(
+        "[\"e\",{\"_placehold\\u0065r\":true,\"num\":1,\"x\":[1]},",
+        "{\"num\":5,\"_placeholder\":true,\"num\":0},",
+        "{\"_placeholder\":true,\"num\":1,\"in\":{\"_placeholder\":true,\"num\":0}},",
+        "{\"_placeholder\":true,\"num\":7},{\"_placeholder\":false,\"num\":0}]"
+    ));
+    // On the wire: bin, bin, bin, then the two maps (renumbered placeholders after decoding).
+    let ph = |n: u8| format!("{{\"_placeholder\":true,\"num\":{n}}}");
+    assert_eq!(
+        p.data.as_deref().unwrap(),
+        format!(
+            "[\"e\",{},{},{},{{\"_placeholder\":true,\"num\":7}},{{\"_placeholder\":false,\"num\":0}}]",
+            ph(0),
+            ph(1),
+            ph(2)
+        )
+    );
+    assert_eq!(
+        p.attachments,
+        [atts[1].clone(), atts[0].clone(), atts[1].clone()]
+    );
+    // Without attachments nothing is a placeholder.
+    let plain = Packet::event(
+        "/",
+        "[\"e\",{\"_placeholder\":true,\"num\":0}]".into(),
+        vec![],
+        None,
+    );
+    let back = decode(&encode(&plain), &limits()).unwrap();
+    assert_eq!(back.data, plain.data);
+    assert!(back.attachments.is_empty());
+}
+
+/// Values with binary leaves, for the round trip through msgpack.
+fn value_strategy() -> impl Strategy<Value = crate::value::Value> {
+    use crate::value::Value;
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        (-1e12f64..1e12).prop_map(Value::from_f64),
+        any::<f64>().prop_map(Value::from_f64),
+        ".{0,40}".prop_map(Value::String),
+        proptest::collection::vec(any::<u8>(), 0..40).prop_map(|b| Value::Bytes(Bytes::from(b))),
+    ];
+    leaf.prop_recursive(6, 64, 6, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            proptest::collection::vec(("[a-z_]{0,12}", inner), 0..6).prop_map(Value::Object),
+        ]
+    })
+}
+
 /// Arbitrary msgpack-ish bytes: mostly valid markers, so that decoding gets deep.
 fn bytes_strategy() -> impl Strategy<Value = Vec<u8>> {
     proptest::collection::vec(
@@ -415,6 +478,17 @@ proptest! {
                 prop_assert_eq!(again, Ok(p));
             }
         }
+    }
+
+    #[test]
+    fn values_with_binary_round_trip(args in proptest::collection::vec(value_strategy(), 0..4)) {
+        let payload = crate::value::Payload::event("ev", &args);
+        let p = Packet::event_payload("/", payload.clone(), Some(9));
+        let limits = DecoderLimits { max_attachments: usize::MAX, ..limits() };
+        let back = decode(&encode(&p), &limits).unwrap();
+        let want = as_javascript(payload.to_value().unwrap());
+        let got = as_javascript(back.payload().unwrap().to_value().unwrap());
+        prop_assert_eq!(got, want);
     }
 
     #[test]

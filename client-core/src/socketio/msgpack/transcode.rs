@@ -257,8 +257,14 @@ pub(super) struct Sink {
 
 impl Sink {
     pub(super) fn new(max_attachments: usize) -> Self {
+        Sink::with_capacity(max_attachments, 0)
+    }
+
+    /// A sink whose text has room for `bytes` (the JSON of a value is about as long as its
+    /// msgpack, binary aside).
+    pub(super) fn with_capacity(max_attachments: usize, bytes: usize) -> Self {
         Sink {
-            json: String::new(),
+            json: String::with_capacity(bytes),
             attachments: Vec::new(),
             max_attachments,
         }
