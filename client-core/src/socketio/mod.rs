@@ -1,5 +1,5 @@
 //! Socket.IO protocol 5: packets and their encoding ([`packet`]), the incremental decoder
-//! ([`decode`]), and the MessagePack parser ([`msgpack`]).
+//! ([`decode`]), and the MessagePack parser (`msgpack`, with the `msgpack` feature).
 
 pub mod decode;
 #[cfg(feature = "msgpack")]
