@@ -507,7 +507,7 @@ async function main() {
     `Measured ${when} on ${machine()}; the whole run took ${secs} s.`,
     `Round trip and fire-and-forget: median of ${o.repeat} run(s) of ${o.seconds} s per client, each against its own`,
     "server (the Node one, or the socketioxide one, release build, for the rows that say so);",
-    `server; one client connection over WebSocket, 32-byte string payload, fire-and-forget in batches of 500 closed by`,
+    `one client connection over WebSocket, 32-byte string payload, fire-and-forget in batches of 500 closed by`,
     `an acked echo. The Node server is single-threaded and shares the ${os.cpus().length} cores with the client being measured, so`,
     "throughput is bounded by the server and latency includes its time. Memory: RSS growth of the client process / N,",
     "1 s after the last connect (Node: after a forced GC). Ratios are sio ÷ anchor (lower is better for time, CPU,",
