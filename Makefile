@@ -1,6 +1,8 @@
 # sio — one command to test everything, one to see it run.
 #
-#   make test         install what is missing, then fmt, clippy, all tests, wasm32 build of the core
+#   make test         install what is missing, then fmt, clippy, all tests (with the interop
+#                     matrix against Node socket.io, python-socketio and socketioxide), wasm32
+#                     build of the core
 #   make demo         the React chat + Rust bot on the bundled server (Ctrl-C stops it)
 #   make demo-cluster the same on 3 Redis-backed nodes behind HAProxy (or DEMO_NODES=3 make demo)
 #   make bench        sio vs socket.io-client (Node) vs rust_socketio 0.6: one table (BENCHMARKS.md)
@@ -14,7 +16,7 @@ CARGO ?= cargo
 SERVER_DIR := tests/server
 NODE_STAMP := $(SERVER_DIR)/node_modules/.sio-stamp
 
-.PHONY: test deps node-deps cluster-deps demo-cluster wasm-target fmt-check clippy clippy-wasm cargo-test vectors-check \
+.PHONY: test deps node-deps interop-deps cluster-deps demo-cluster wasm-target fmt-check clippy clippy-wasm cargo-test vectors-check \
 	wasm-core browser-deps test-browser bench-codec doc-check demo demo-smoke bench
 
 # The browser package's gzip guard enforced by test-browser (scripts/size-check.js); the benchmark target is 60 KB.
@@ -23,7 +25,7 @@ SIZE_BUDGET_KB ?= 80
 test: deps fmt-check clippy clippy-wasm doc-check cargo-test vectors-check wasm-core test-browser
 	@echo "make test: all green"
 
-deps: node-deps cluster-deps wasm-target
+deps: node-deps interop-deps cluster-deps wasm-target
 
 # Debian's redis-server, haproxy and tinyproxy for the cluster and proxy tests (tests/server/
 # cluster.js, sio_test_support::{Cluster, HttpProxy}); run as plain processes, never services.
@@ -47,12 +49,17 @@ $(NODE_STAMP): $(SERVER_DIR)/package-lock.json
 	cd $(SERVER_DIR) && npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
 
+# The interop matrix's python-socketio venv and socketioxide build (skipped when up to date).
+interop-deps:
+	bash scripts/interop-deps.sh
+
 wasm-target:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
 	  || rustup target add wasm32-unknown-unknown
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
+	cd tests/interop/socketioxide && $(CARGO) fmt -- --check
 
 clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
@@ -61,16 +68,23 @@ clippy:
 doc-check:
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps -p sio-core -p sio-client -p sio-test-support
 
-cargo-test:
+# Integration tests need the servers: the bundled Node one and the interop matrix's. The matrix
+# (server x scenario, pass or named skip) is printed at the end.
+cargo-test: node-deps interop-deps
 	$(CARGO) test --workspace
+	@cat "$${CARGO_TARGET_DIR:-target}/tmp/interop-matrix.md"
 
-# The checked-in golden vectors must be what the pinned reference parsers produce.
+# The checked-in golden vectors must be what the pinned reference parsers produce
+# (socket.io-parser / engine.io-parser, and socket.io-msgpack-parser).
 vectors-check: node-deps
 	node $(SERVER_DIR)/gen-vectors.js --check
+	node $(SERVER_DIR)/gen-msgpack-vectors.js --check
 
-# The core must build for the browser: no runtime, no clock, no I/O.
+# The core must build for the browser: no runtime, no clock, no I/O (with the msgpack parser
+# too, although the browser package leaves it out).
 wasm-core: wasm-target
 	$(CARGO) build -p sio-core --target wasm32-unknown-unknown --release
+	$(CARGO) build -p sio-core --features msgpack --target wasm32-unknown-unknown --release
 
 browser-deps: wasm-target
 	bash scripts/browser-deps.sh

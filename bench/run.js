@@ -1,16 +1,19 @@
 #!/usr/bin/env node
 // `make bench`: sio side by side with socket.io-client 4.8.4 (Node) and rust_socketio 0.6, in
-// one run, against the bundled reference server; prints one markdown table on stdout.
+// one run, against the bundled reference server and (round trip and fire-and-forget rows) the
+// socketioxide 0.18.9 fixture server (tests/interop/socketioxide, built in release here), which
+// takes the single-threaded Node server out of the way; prints one markdown table on stdout.
 //
 //   node bench/run.js [--quick] [--repeat N] [--seconds S] [--connections N] [--skip-build]
-//                     [--only codec,rtt,ff,mem,cost,size] [--count N] [--before REV]
+//                     [--only codec,rtt,ff,mem,cost,rtt-x,ff-x,size] [--count N] [--before REV]
 //
 //   --repeat N       runs per latency/throughput measurement and client (default 3; medians)
 //   --seconds S      length of each of those runs (default 4)
 //   --connections N  connections held for the memory row (default 10000)
 //   --quick          1 run of 2 s, 2000 connections, criterion's quick mode (a smoke test)
 //   --skip-build     use the binaries already built
-//   --only LIST      measure only these rows (the others print n/a)
+//   --only LIST      measure only these rows (the others print n/a; rtt-x and ff-x are the
+//                    socketioxide-server rows)
 //   --count N        events per direction for the cost rows (default 60000)
 //   --before REV     also measure sio as of git revision REV (built in bench/results/), in an
 //                    extra column: before/after figures from the same run
@@ -31,6 +34,24 @@ const RESULTS = path.join(__dirname, "results");
 const SERVER = path.join(ROOT, "tests", "server", "server.js");
 const NODE_ANCHOR = path.join(__dirname, "anchors", "node", "bench.js");
 const RUST_ANCHOR_MANIFEST = path.join(__dirname, "anchors", "rust_socketio", "Cargo.toml");
+const SIOX_DIR = path.join(ROOT, "tests", "interop", "socketioxide");
+const SIOX_BIN = path.join(SIOX_DIR, "target", "release", "sio-interop-socketioxide");
+
+// The servers a measurement can run against (each started on a free port, stopped after).
+const SERVERS = {
+  node: { cmd: process.execPath, args: [SERVER, "--port", "0"] },
+  socketioxide: { cmd: SIOX_BIN, args: ["--port", "0"] },
+};
+
+// Row id → (what the clients run, which server).
+const NETWORK_ROWS = {
+  rtt: ["rtt", "node"],
+  ff: ["ff", "node"],
+  mem: ["mem", "node"],
+  cost: ["cost", "node"],
+  "rtt-x": ["rtt", "socketioxide"],
+  "ff-x": ["ff", "socketioxide"],
+};
 
 // ---------------------------------------------------------------------------------------
 // options
@@ -127,9 +148,9 @@ function runJson(label, cmd, args, timeoutMs, log) {
   });
 }
 
-/// Starts a bundled server on a free port, runs `fn(url)`, stops the server.
-async function withServer(log, fn) {
-  const [c, a] = withNoFile(process.execPath, [SERVER, "--port", "0"]);
+/// Starts a server (`SERVERS[kind]`) on a free port, runs `fn(url)`, stops the server.
+async function withServer(log, fn, kind = "node") {
+  const [c, a] = withNoFile(SERVERS[kind].cmd, SERVERS[kind].args);
   const server = spawn(c, a, { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
   children.add(server);
   server.stderr.pipe(log, { end: false });
@@ -313,26 +334,29 @@ const anchorPick = {
 
 async function measureNetwork(o, bins, unavailable, log, results) {
   const all = clients(bins, o);
-  const kinds = ["rtt", "ff", "mem", "cost"].filter((k) => !o.only || o.only.has(k));
-  for (const kind of kinds) {
+  const ids = Object.keys(NETWORK_ROWS).filter((k) => !o.only || o.only.has(k));
+  for (const id of ids) {
+    const [kind, server] = NETWORK_ROWS[id];
     const repeat = kind === "mem" ? 1 : o.repeat;
     for (let run = 1; run <= repeat; run++) {
       // interleaved, so a burst of load from elsewhere hits every client alike
       for (const c of all) {
-        const cell = results[kind][c.key];
-        if (unavailable[c.key]) {
-          cell.error = unavailable[c.key];
+        const cell = results[id][c.key];
+        if (unavailable[c.key] || unavailable[server]) {
+          cell.error = unavailable[c.key] || unavailable[server];
           continue;
         }
         if (cell.error) continue;
-        say(`${kind} ${c.key}${repeat > 1 ? ` run ${run}/${repeat}` : ""}…`);
+        say(`${id} ${c.key}${repeat > 1 ? ` run ${run}/${repeat}` : ""}…`);
         const [cmd, args] = c[kind]("URL");
         const timeout = kind === "mem" || kind === "cost" ? 300000 : (o.seconds + 60) * 1000;
         try {
-          const json = await withServer(log, (url) =>
-            runJson(`${c.key} ${kind}`, cmd, args.map((x) => (x === "URL" ? url : x)), timeout, log),
+          const json = await withServer(
+            log,
+            (url) => runJson(`${c.key} ${id}`, cmd, args.map((x) => (x === "URL" ? url : x)), timeout, log),
+            server,
           );
-          fs.appendFileSync(path.join(RESULTS, "raw.jsonl"), JSON.stringify({ client: c.key, kind, run, result: json }) + "\n");
+          fs.appendFileSync(path.join(RESULTS, "raw.jsonl"), JSON.stringify({ client: c.key, kind, server, run, result: json }) + "\n");
           cell.add(c.pick[kind](json));
         } catch (e) {
           say(`  failed: ${e.message}`);
@@ -421,11 +445,16 @@ function table(o, results, codec, size) {
     ["binary_encode", "codec: encode with 2 binary attachments, JSON text (ops/s)"],
     ["binary_encode_value", "codec: encode with 2 binary attachments, value tree (ops/s)"],
     ["binary_decode", "codec: decode with 2 binary attachments (ops/s)"],
+    ["msgpack_chat_encode", "codec, msgpack: encode a chat event (ops/s)"],
+    ["msgpack_chat_decode", "codec, msgpack: decode a chat event (ops/s)"],
+    ["msgpack_binary_encode", "codec, msgpack: encode with 2 binary values (ops/s)"],
+    ["msgpack_binary_decode", "codec, msgpack: decode with 2 binary values (ops/s)"],
   ];
   for (const [id, label] of codecRows) {
     const row = codec.rows && codec.rows[id];
     const s = row ? { v: row.sio, text: fmt(row.sio, "int") } : { v: undefined, text: `n/a${codec.error ? ` (${codec.error})` : ""}` };
-    const ref = row ? { v: row.ref, text: `${fmt(row.ref, "int")} (socket.io-parser)` } : none;
+    const refName = id.startsWith("msgpack_") ? "socket.io-msgpack-parser" : "socket.io-parser";
+    const ref = row ? { v: row.ref, text: `${fmt(row.ref, "int")} (${refName})` } : none;
     push(label, s, ref, { v: undefined, text: "n/a (not compared)" }, (rn) =>
       verdict(rn === undefined ? undefined : rn >= 3, "≥ 3×"));
   }
@@ -449,6 +478,13 @@ function table(o, results, codec, size) {
     verdict(v === undefined ? undefined : v <= 8, "≤ 8 KiB"));
   line("mem", `  … after one acked echo each (KiB)`, (x) => x.kibAfter, 1, (_, v) =>
     verdict(v === undefined ? undefined : v <= 8, "≤ 8 KiB"));
+  line("rtt-x", "ack round trip p50, socketioxide server (µs)", (x) => x.p50, 1, (rn) =>
+    verdict(rn === undefined ? undefined : rn <= 1.0, "≤ 1.0×"));
+  line("rtt-x", "ack round trip p99, socketioxide server (µs)", (x) => x.p99, 1, (rn) =>
+    verdict(rn === undefined ? undefined : rn <= 0.8, "≤ 0.8×"));
+  line("ff-x", "fire-and-forget throughput, socketioxide server (events/s)", (x) => x.eps, "int", () => "(informative)");
+  line("ff-x", "client CPU per fire-and-forget event, socketioxide server (µs)", (x) => x.cpu, 2, (rn) =>
+    verdict(rn === undefined ? undefined : rn <= 0.15, "≤ 0.15×"));
 
   const sz = size.error ? { v: undefined, text: `n/a (${size.error})` } : { v: size.sio, text: fmt(size.sio, 1) };
   const szRef = size.error ? none : { v: size.ref, text: `${fmt(size.ref, 1)} (socket.io.esm.min.js)` };
@@ -508,15 +544,25 @@ async function main() {
       if (e) unavailable.rust = `build failed: ${e}`;
     }
   }
+  if (o.build && (wants("rtt-x") || wants("ff-x"))) {
+    const e = cargoBuild(
+      ["--locked", "--manifest-path", path.join(SIOX_DIR, "Cargo.toml"), "--target-dir", path.join(SIOX_DIR, "target")],
+      "the socketioxide server",
+    );
+    if (e) unavailable.socketioxide = `build failed: ${e}`;
+  }
   for (const [k, bin] of Object.entries(bins)) {
     if (!unavailable[k] && !fs.existsSync(bin)) unavailable[k] = `${path.relative(ROOT, bin)} not built`;
+  }
+  if (!unavailable.socketioxide && !fs.existsSync(SIOX_BIN)) {
+    unavailable.socketioxide = `${path.relative(ROOT, SIOX_BIN)} not built`;
   }
 
   const codec = wants("codec") ? measureCodec(o) : { error: "skipped" };
   const results = {};
-  for (const kind of ["rtt", "ff", "mem", "cost"]) {
-    results[kind] = { sio: new Cell(), before: new Cell(), node: new Cell(), rust: new Cell() };
-    if (!wants(kind)) for (const c of Object.values(results[kind])) c.error = "skipped";
+  for (const id of Object.keys(NETWORK_ROWS)) {
+    results[id] = { sio: new Cell(), before: new Cell(), node: new Cell(), rust: new Cell() };
+    if (!wants(id)) for (const c of Object.values(results[id])) c.error = "skipped";
   }
   await measureNetwork(o, bins, unavailable, log, results);
   const size = wants("size") ? measureSize() : { error: "skipped" };
@@ -529,7 +575,8 @@ async function main() {
     "",
     `Measured ${when} on ${machine()}; the whole run took ${secs} s.`,
     `Round trip and fire-and-forget: median of ${o.repeat} run(s) of ${o.seconds} s per client, each against its own`,
-    `server; one client connection over WebSocket, 32-byte string payload, fire-and-forget in batches of 500 closed by`,
+    "server (the Node one, or the socketioxide one, release build, for the rows that say so);",
+    `one client connection over WebSocket, 32-byte string payload, fire-and-forget in batches of 500 closed by`,
     `an acked echo. The Node server is single-threaded and shares the ${os.cpus().length} cores with the client being measured, so`,
     "throughput is bounded by the server and latency includes its time. Memory: RSS growth of the client process / N,",
     "1 s after the last connect (Node: after a forced GC). Cost: one WebSocket client; the server floods",

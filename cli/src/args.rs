@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use sio_client::{ClientBuilder, Transports};
+use sio_client::{ClientBuilder, Parser as PacketParser, Transports};
 
 use crate::Failure;
 
@@ -70,6 +70,16 @@ pub(crate) struct FormatArgs {
     pub(crate) json: bool,
 }
 
+/// The server's packet codec.
+#[derive(Debug, Clone, Copy, ValueEnum, Default)]
+pub(crate) enum ParserArg {
+    /// socket.io-parser (JSON text, binary as attachments).
+    #[default]
+    Json,
+    /// socket.io-msgpack-parser (one MessagePack message per packet).
+    Msgpack,
+}
+
 /// Options every subcommand shares.
 #[derive(Debug, Args)]
 pub(crate) struct Common {
@@ -87,6 +97,10 @@ pub(crate) struct Common {
     /// Transport selection.
     #[arg(long, value_enum, default_value_t)]
     pub(crate) transport: TransportArg,
+    /// The packet codec the server uses (python-socketio's serializer='msgpack', socketioxide's
+    /// msgpack parser, socket.io with socket.io-msgpack-parser).
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) parser: ParserArg,
     /// Trust the certificates in this PEM file (private CA, self-signed server).
     #[arg(long, value_name = "PEM")]
     pub(crate) ca_file: Option<PathBuf>,
@@ -224,6 +238,10 @@ impl Common {
                 TransportArg::Auto => Transports::PollingThenWebSocket,
                 TransportArg::Websocket => Transports::WebSocketOnly,
                 TransportArg::Polling => Transports::PollingOnly,
+            })
+            .parser(match self.parser {
+                ParserArg::Json => PacketParser::Json,
+                ParserArg::Msgpack => PacketParser::MessagePack,
             });
         if let Some(auth) = &self.auth {
             let value: serde_json::Value = serde_json::from_str(auth)

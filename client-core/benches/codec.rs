@@ -8,7 +8,10 @@
 //! - `chat_decode`: its text through a long-lived [`Decoder`];
 //! - `binary_encode`: `["file",{"name":"a.bin","data":<1024 B>},{"thumb":<256 B>}]`, from a
 //!   prebuilt packet; `binary_encode_value` from a [`Value`] tree, like the reference's input;
-//! - `binary_decode`: its header and 2 attachments through the decoder.
+//! - `binary_decode`: its header and 2 attachments through the decoder;
+//! - `msgpack_*` (with the `msgpack` feature): the same four with the MessagePack parser, next to
+//!   socket.io-msgpack-parser: encoding the prebuilt packets (JSON text → msgpack) and
+//!   decoding their one binary message each (msgpack → JSON text + attachments).
 
 use std::hint::black_box;
 
@@ -95,8 +98,37 @@ fn bench(c: &mut Criterion) {
     });
 }
 
+#[cfg(feature = "msgpack")]
+fn bench_msgpack(c: &mut Criterion) {
+    use sio_core::socketio::{msgpack, DecoderLimits, Parser};
+
+    let chat = Packet::event_payload("/", Payload::event("message", &chat_args()), None);
+    let bin = Packet::event_payload("/", Payload::event("file", &binary_args()), None);
+    c.bench_function("msgpack_chat_encode", |b| {
+        b.iter(|| msgpack::encode(black_box(&chat)))
+    });
+    c.bench_function("msgpack_binary_encode", |b| {
+        b.iter(|| msgpack::encode(black_box(&bin)))
+    });
+    let mut decoder = Decoder::with_parser(Parser::MessagePack, DecoderLimits::default());
+    for (id, packet) in [
+        ("msgpack_chat_decode", &chat),
+        ("msgpack_binary_decode", &bin),
+    ] {
+        let message = msgpack::encode(packet);
+        c.bench_function(id, |b| {
+            b.iter(|| match decoder.decode_binary(black_box(message.clone())) {
+                Ok(Some(p)) => p,
+                other => panic!("{id}: did not decode: {other:?}"),
+            })
+        });
+    }
+}
+
 fn main() {
     let mut c = Criterion::default().configure_from_args();
     bench(&mut c);
+    #[cfg(feature = "msgpack")]
+    bench_msgpack(&mut c);
     c.final_summary();
 }

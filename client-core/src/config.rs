@@ -6,6 +6,7 @@
 
 use std::time::Duration;
 
+pub use crate::socketio::Parser;
 use crate::url::{ServerUrl, UrlError};
 
 /// Which transports may be used, and how the connection starts.
@@ -130,6 +131,10 @@ pub struct Config {
     pub report_outgoing: bool,
     /// How long the websocket upgrade probe may take before polling carries on alone (default 10 s).
     pub upgrade_timeout: Duration,
+    /// The Socket.IO packet codec; the server must use the same one (default `Parser::Json`,
+    /// socket.io-parser; `Parser::MessagePack`, with the `msgpack` feature, for
+    /// socket.io-msgpack-parser).
+    pub parser: Parser,
 }
 
 impl Config {
@@ -157,6 +162,7 @@ impl Config {
             max_attachments: 10,
             report_outgoing: false,
             upgrade_timeout: Duration::from_millis(10_000),
+            parser: Parser::Json,
         })
     }
 

@@ -256,10 +256,18 @@ impl Engine {
 
     /// Queues a packet; it is written as soon as the transport allows.
     pub(crate) fn send(&mut self, packet: Packet) {
+        self.send_all([packet]);
+    }
+
+    /// Queues packets that belong together (a Socket.IO packet's text header and its binary
+    /// attachments) before writing, so that long-polling carries them in one POST payload (up
+    /// to the server's `maxPayload`, like engine.io-client's `_getWritablePackets`) instead of
+    /// sending the header alone and the attachments in a second request.
+    pub(crate) fn send_all(&mut self, packets: impl IntoIterator<Item = Packet>) {
         if self.state == State::Closed {
             return;
         }
-        self.write_queue.push(packet);
+        self.write_queue.extend(packets);
         self.flush();
     }
 

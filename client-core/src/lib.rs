@@ -58,6 +58,12 @@
 //! browser), so the browser bundle carries no JSON library and nothing is parsed twice.
 //! [`Value`] converts to and from a payload where a tree is handy.
 //!
+//! ## Parsers
+//!
+//! [`Config::parser`] picks the packet codec: socket.io-parser (JSON, the default) or, with the
+//! `msgpack` feature, socket.io-msgpack-parser (module `socketio::msgpack`), transcoded to and from
+//! the same [`Payload`] form so that nothing above the codec changes.
+//!
 //! ## Deliberate differences from socket.io-client
 //!
 //! - The backoff saturates instead of overflowing to `Infinity` after ~1000 attempts.
@@ -67,7 +73,11 @@
 //!   without a timeout, which socket.io-client drops silently on disconnect; a driver that wants
 //!   the JavaScript behaviour ignores [`AckError::Disconnected`] for those.
 //! - `reconnect_error` is reported before `reconnect_failed` for the last attempt.
-//! - A socket that never connected reports no `disconnect` when the connection closes.
+//! - A socket that never connected reports no `disconnect` when the connection closes; if its
+//!   CONNECT was sent and never answered, it reports [`Event::ConnectError`] instead (e.g. a
+//!   server that could not parse it: a parser mismatch), where socket.io-client says nothing.
+//! - Long-polling sends a Socket.IO packet's text header and its attachments in one POST
+//!   (split only above `maxPayload`); socket.io-client sends the header alone first.
 //! - [`Manager::reconnect_now`] retries at once and restarts the backoff.
 //! - An attempt succeeds when its session carries the first Socket.IO packet, not at the
 //!   Engine.IO handshake: a session that closes before (a load balancer without stickiness
@@ -100,7 +110,7 @@ pub mod url;
 pub mod value;
 mod wire;
 
-pub use config::{Auth, Config, ConfigError, RoomEvents, Transports};
+pub use config::{Auth, Config, ConfigError, Parser, RoomEvents, Transports};
 pub use error::EmitError;
 pub use event::{AckError, AckHandle, ConnectError, DisconnectReason, Event, OpenError};
 pub use manager::Manager;

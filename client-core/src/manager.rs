@@ -13,7 +13,7 @@ use crate::engineio::Data;
 use crate::error::{is_reserved, EmitError};
 use crate::event::{AckHandle, ConnectError, DisconnectReason, Event, OpenError};
 use crate::socket::{EmitOptions, Io, Outcome, Socket, SocketOptions};
-use crate::socketio::Decoder;
+use crate::socketio::{Decoder, DecoderLimits};
 use crate::timer::{Timer, TimerTable};
 use crate::transport::{TransportCommand, TransportInput};
 use crate::value::Payload;
@@ -85,7 +85,7 @@ impl Manager {
         );
         Ok(Self {
             engine: Engine::new(&config),
-            decoder: Decoder::new(config.max_attachments),
+            decoder: new_decoder(&config),
             state: State::Closed,
             sockets: Vec::new(),
             backoff,
@@ -136,6 +136,7 @@ impl Manager {
                 engine: &mut self.engine,
                 events: &mut self.events,
                 report_outgoing: self.config.report_outgoing,
+                parser: self.config.parser,
             },
             &mut self.sockets,
         )
@@ -410,7 +411,7 @@ impl Manager {
         }
         self.skip_reconnect = false;
         self.state = State::Opening;
-        self.decoder = Decoder::new(self.config.max_attachments);
+        self.decoder = new_decoder(&self.config);
         self.engine.open(now);
         if let Some(t) = self.config.timeout {
             self.timers.set(Timer::Connect, now + t);
@@ -499,9 +500,16 @@ impl Manager {
 
     /// A session closed before it carried a Socket.IO packet: every namespace waiting for it
     /// gets a `ConnectError`, a reconnection a `ReconnectError` (the backoff is not reset).
-    fn report_failed_session(&mut self, unconfirmed: Unconfirmed, error: OpenError) {
-        for socket in &self.sockets {
-            if socket.is_active() && !socket.is_connected() {
+    /// A session that never carried a Socket.IO packet closed: the attempt failed. Sockets
+    /// that already reported (`reported[i]`) are not told twice.
+    fn report_failed_session(
+        &mut self,
+        unconfirmed: Unconfirmed,
+        error: OpenError,
+        reported: &[bool],
+    ) {
+        for (socket, reported) in self.sockets.iter().zip(reported) {
+            if socket.is_active() && !socket.is_connected() && !reported {
                 self.events.push_back(Event::ConnectError {
                     ns: socket.ns().to_string(),
                     error: ConnectError::Open(error.clone()),
@@ -579,15 +587,17 @@ impl Manager {
         }
         self.state = State::Closed;
         self.events.push_back(Event::Close { reason });
-        for i in 0..self.sockets.len() {
+        // one cause for every report of this close: the most specific one known
+        let cause = error.unwrap_or_else(|| OpenError::Transport(reason.as_str().into()));
+        let mut reported = vec![false; self.sockets.len()];
+        for (i, reported) in reported.iter_mut().enumerate() {
             if self.sockets[i].is_active() || self.sockets[i].is_connected() {
                 let (mut io, sockets) = self.io();
-                sockets[i].on_close(&mut io, now, reason);
+                *reported = sockets[i].on_session_closed(&mut io, now, reason, Some(&cause));
             }
         }
         if let Some(unconfirmed) = failed {
-            let error = error.unwrap_or_else(|| OpenError::Transport(reason.as_str().into()));
-            self.report_failed_session(unconfirmed, error);
+            self.report_failed_session(unconfirmed, cause, &reported);
         }
         if self.config.reconnection && !self.skip_reconnect && reason.reconnects() {
             self.schedule_reconnect(now);
@@ -624,4 +634,15 @@ impl Manager {
             + self.engine.queued()
             + self.sockets.iter().map(Socket::footprint).sum::<usize>()
     }
+}
+
+/// A packet decoder for the configured parser and attachment limit.
+fn new_decoder(config: &Config) -> Decoder {
+    Decoder::with_parser(
+        config.parser,
+        DecoderLimits {
+            max_attachments: config.max_attachments,
+            ..DecoderLimits::default()
+        },
+    )
 }

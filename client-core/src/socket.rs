@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use crate::engine::Engine;
 use crate::engineio::{Data, Packet as EnginePacket};
-use crate::event::{AckError, AckHandle, ConnectError, DisconnectReason, Event};
-use crate::socketio::{encode, Packet, PacketType};
+use crate::event::{AckError, AckHandle, ConnectError, DisconnectReason, Event, OpenError};
+use crate::socketio::{encode, Packet, PacketType, Parser};
 use crate::value::Payload;
 use crate::wire;
 use crate::Instant;
@@ -20,19 +20,29 @@ pub(crate) struct Io<'a> {
     pub(crate) engine: &'a mut Engine,
     pub(crate) events: &'a mut VecDeque<Event>,
     pub(crate) report_outgoing: bool,
+    #[cfg_attr(not(feature = "msgpack"), allow(dead_code))]
+    pub(crate) parser: Parser,
 }
 
 impl Io<'_> {
-    /// Encodes `packet` into Engine.IO messages (text header, then one binary message per
-    /// attachment) and queues them.
+    /// Encodes `packet` into Engine.IO messages (JSON: a text header, then one binary message
+    /// per attachment; MessagePack: one binary message) and queues them together.
     fn send(&mut self, packet: &Packet) {
-        let encoded = encode(packet);
-        self.engine
-            .send(EnginePacket::Message(Data::Text(encoded.text)));
-        for attachment in encoded.attachments {
+        #[cfg(feature = "msgpack")]
+        if self.parser == Parser::MessagePack {
+            let message = crate::socketio::msgpack::encode(packet);
             self.engine
-                .send(EnginePacket::Message(Data::Binary(attachment)));
+                .send(EnginePacket::Message(Data::Binary(message)));
+            return;
         }
+        let encoded = encode(packet);
+        let header = EnginePacket::Message(Data::Text(encoded.text));
+        let attachments = encoded
+            .attachments
+            .into_iter()
+            .map(|a| EnginePacket::Message(Data::Binary(a)));
+        self.engine
+            .send_all(std::iter::once(header).chain(attachments));
     }
 }
 
@@ -605,7 +615,21 @@ impl Socket {
 
     /// The connection under this socket closed (socket.io-client `onclose`).
     pub(crate) fn on_close(&mut self, io: &mut Io<'_>, now: Instant, reason: DisconnectReason) {
+        self.on_session_closed(io, now, reason, None);
+    }
+
+    /// The session under this socket closed; `cause` is what closed it, when known. A socket
+    /// whose CONNECT was not answered yet reports a connect error with that cause; returns
+    /// whether it did.
+    pub(crate) fn on_session_closed(
+        &mut self,
+        io: &mut Io<'_>,
+        now: Instant,
+        reason: DisconnectReason,
+        cause: Option<&OpenError>,
+    ) -> bool {
         let was_connected = self.state == State::Connected;
+        let was_connecting = self.state == State::Connecting;
         self.state = State::Disconnected;
         self.awaiting_auth = false;
         self.id = None;
@@ -617,8 +641,26 @@ impl Socket {
                 ns: self.ns.clone(),
                 reason,
             });
+        } else if was_connecting {
+            // The CONNECT will never be answered (e.g. the server closed the session because it
+            // could not parse it: a parser mismatch). socket.io-client says nothing here; the
+            // attempt fails visibly instead, and the next reconnect tries again.
+            let error = match cause {
+                Some(cause) => cause.clone(),
+                None => {
+                    let mut why = String::from("the connection closed (");
+                    why.push_str(reason.as_str());
+                    why.push_str(") before the namespace was accepted");
+                    OpenError::Transport(why)
+                }
+            };
+            io.events.push_back(Event::ConnectError {
+                ns: self.ns.clone(),
+                error: ConnectError::Open(error),
+            });
         }
         self.clear_acks(io, now);
+        was_connecting
     }
 
     /// Fails the acks of packets already sent; those still buffered keep waiting.

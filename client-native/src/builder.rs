@@ -5,7 +5,7 @@ use std::future::Future;
 use std::path::Path;
 use std::time::Duration;
 
-use sio_core::{Auth, Config, RoomEvents, Transports};
+use sio_core::{Auth, Config, Parser, RoomEvents, Transports};
 
 use crate::auth::AuthProvider;
 use crate::client::{Client, Parts};
@@ -63,6 +63,7 @@ pub struct ClientBuilder {
     cookies: bool,
     #[cfg(not(target_arch = "wasm32"))]
     proxy: ProxyOptions,
+    parser: Parser,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -105,6 +106,7 @@ impl ClientBuilder {
             cookies: true,
             #[cfg(not(target_arch = "wasm32"))]
             proxy: ProxyOptions::FromEnv,
+            parser: Parser::Json,
         }
     }
 
@@ -293,6 +295,14 @@ impl ClientBuilder {
 
     // ----- end of cookies and proxies ------------------------------------------------------
 
+    /// The packet codec the server uses: [`Parser::Json`] (socket.io-parser, the default) or
+    /// [`Parser::MessagePack`] (socket.io-msgpack-parser; python-socketio's
+    /// `serializer='msgpack'`, socketioxide's `ParserConfig::msgpack()`). Both ends must agree.
+    pub fn parser(mut self, parser: Parser) -> Self {
+        self.parser = parser;
+        self
+    }
+
     fn core_config(&self) -> Result<Config, Error> {
         let mut config = Config::new(&self.url)?;
         if let Some(path) = &self.path {
@@ -319,6 +329,7 @@ impl ClientBuilder {
         config.room_events = self.room_events.clone();
         config.seed = self.seed.unwrap_or_else(random_seed);
         config.max_inbound_bytes = self.max_inbound_bytes;
+        config.parser = self.parser;
         config.validate()?;
         Ok(config)
     }

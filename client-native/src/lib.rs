@@ -74,4 +74,4 @@ pub use maybe_send::{MaybeSend, MaybeSync};
 pub use socket::Socket;
 pub use stream::EventStream;
 
-pub use sio_core::{AckError, DisconnectReason, OpenError, Payload, Transports};
+pub use sio_core::{AckError, DisconnectReason, OpenError, Parser, Payload, Transports};

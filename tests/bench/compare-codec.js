@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Codec throughput of sio-core next to the pinned reference socket.io-parser, in one run.
+// Codec throughput of sio-core next to the pinned reference socket.io-parser (and, for the
+// msgpack_* rows, socket.io-msgpack-parser), in one run.
 //
 //   node tests/bench/compare-codec.js [--skip-cargo] [--quick] [--seconds S]
 //
@@ -7,9 +8,9 @@
 //   --quick       shorter criterion run (1 s warm-up, 2 s measurement per case)
 //   --seconds S   measurement time per case for the Node side (default 2)
 //
-// Runs `cargo bench -p sio-core --bench codec` (criterion; its output goes to stderr), then
-// `node tests/server/bench-parser.js`, and prints a markdown table on stdout:
-//   case | sio ops/s | socket.io-parser ops/s | ratio
+// Runs `cargo bench -p sio-core --features msgpack --bench codec` (criterion; its output goes to
+// stderr), then `node tests/server/bench-parser.js`, and prints a markdown table on stdout:
+//   case | sio ops/s | reference ops/s | ratio
 // Ours is 1e9 / criterion's mean time per iteration. The `*_value` rows encode from a Value
 // tree, which is what the reference always does (it serialises JavaScript objects); they are
 // compared with the reference's plain encode figure. No dependencies beyond Node itself.
@@ -27,6 +28,10 @@ const CASES = [
   ["binary_encode", "binary_encode"],
   ["binary_encode_value", "binary_encode"],
   ["binary_decode", "binary_decode"],
+  ["msgpack_chat_encode", "msgpack_chat_encode"],
+  ["msgpack_chat_decode", "msgpack_chat_decode"],
+  ["msgpack_binary_encode", "msgpack_binary_encode"],
+  ["msgpack_binary_decode", "msgpack_binary_decode"],
 ];
 
 function parseArgs(argv) {
@@ -67,7 +72,7 @@ function ours(opts) {
   if (!opts.skipCargo) {
     const extra = opts.quick ? ["--warm-up-time", "1", "--measurement-time", "2"] : [];
     // criterion's report is for humans: send it to stderr, keep stdout for the table.
-    run("cargo", ["bench", "-p", "sio-core", "--bench", "codec", "--", ...extra], {
+    run("cargo", ["bench", "-p", "sio-core", "--features", "msgpack", "--bench", "codec", "--", ...extra], {
       stdio: ["ignore", process.stderr, process.stderr],
     });
   }
@@ -107,7 +112,10 @@ function main() {
   const opts = parseArgs(process.argv.slice(2));
   const mine = ours(opts);
   const ref = reference(opts);
-  const rows = ["| case | sio ops/s | socket.io-parser ops/s | ratio |", "|---|---:|---:|---:|"];
+  const rows = [
+    "| case | sio ops/s | reference ops/s | ratio |",
+    "|---|---:|---:|---:|",
+  ];
   for (const [id, refId] of CASES) {
     const a = mine[id];
     const b = ref[refId];
@@ -115,6 +123,8 @@ function main() {
     const label = id === refId ? id : `${id} (vs ${refId})`;
     rows.push(`| ${label} | ${fmt(a)} | ${fmt(b)} | ${ratio} |`);
   }
+  rows.push("");
+  rows.push("reference: socket.io-parser 4.2.7; msgpack_* rows: socket.io-msgpack-parser 3.0.2.");
   process.stdout.write(rows.join("\n") + "\n");
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Throughput of the pinned reference socket.io-parser, the anchor for the Rust codec
-// benchmarks. Prints one JSON line per case to stdout:
+// Throughput of the pinned reference socket.io-parser (and socket.io-msgpack-parser for the
+// msgpack_* cases), the anchor for the Rust codec benchmarks. Prints one JSON line per case to stdout:
 //   {"name":"chat_encode","ops_per_sec":1234567.8}
 //
 //   node bench-parser.js [--seconds S] [--only NAME]
@@ -10,9 +10,11 @@
 //   chat_decode    Decoder.add of its encoded string
 //   binary_encode  Encoder.encode of ["file",{"name":"a.bin","data":<1024 B>},{"thumb":<256 B>}]
 //   binary_decode  Decoder.add of its header string plus its 2 attachments
+//   msgpack_*      the same four with socket.io-msgpack-parser (one binary message per packet)
 "use strict";
 
 const { Encoder, Decoder, PacketType } = require("socket.io-parser");
+const msgpack = require("socket.io-msgpack-parser");
 
 function parseArgs(argv) {
   const opts = { seconds: 2, only: null };
@@ -61,6 +63,15 @@ decoder.on("decoded", () => {
   decodedCount++;
 });
 
+const mpEncoder = new msgpack.Encoder();
+const mpChat = mpEncoder.encode(chatPacket());
+const mpBinary = mpEncoder.encode(binaryPacket());
+if (mpChat.length !== 1 || mpBinary.length !== 1) throw new Error("unexpected msgpack encoding");
+const mpDecoder = new msgpack.Decoder();
+mpDecoder.on("decoded", () => {
+  decodedCount++;
+});
+
 // the sink keeps results observable so that the work cannot be optimised away
 let sink = 0;
 
@@ -78,6 +89,18 @@ const cases = {
     decoder.add(binaryHeader);
     decoder.add(binaryAttachments[0]);
     decoder.add(binaryAttachments[1]);
+  },
+  msgpack_chat_encode: () => {
+    sink += mpEncoder.encode(chatPacket())[0].length;
+  },
+  msgpack_chat_decode: () => {
+    mpDecoder.add(mpChat[0]);
+  },
+  msgpack_binary_encode: () => {
+    sink += mpEncoder.encode(binaryPacket())[0].length;
+  },
+  msgpack_binary_decode: () => {
+    mpDecoder.add(mpBinary[0]);
   },
 };
 

@@ -6,9 +6,11 @@
 //   node server.js [--port N] [--ping-interval MS] [--ping-timeout MS]
 //                  [--transports polling,websocket] [--no-upgrades]
 //                  [--max-http-buffer-size N] [--connect-timeout MS] [--no-recovery]
-//                  [--tls-cert FILE --tls-key FILE] [--no-stdin]
+//                  [--parser json|msgpack] [--tls-cert FILE --tls-key FILE] [--no-stdin]
 //                  [--adapter redis|redis-streams --redis-url URL] [--node-name NAME]
 //
+// --parser msgpack uses socket.io-msgpack-parser (pinned by package-lock.json) instead of
+// the default socket.io-parser.
 // --adapter makes this process one node of a cluster sharing rooms through Redis:
 // @socket.io/redis-adapter (pub/sub) or @socket.io/redis-streams-adapter (streams, which also
 // keeps connection state recovery sessions in Redis, so a client recovers on another node).
@@ -83,6 +85,7 @@ function parseArgs(argv) {
     maxHttpBufferSize: 1e6,
     connectTimeout: 45000,
     recovery: true,
+    parser: "json",
     tlsCert: null,
     tlsKey: null,
     stdin: true,
@@ -131,6 +134,12 @@ function parseArgs(argv) {
       case "--no-recovery":
         opts.recovery = false;
         break;
+      case "--parser": {
+        const value = next();
+        if (value !== "json" && value !== "msgpack") usage("--parser takes json or msgpack");
+        opts.parser = value;
+        break;
+      }
       case "--tls-cert":
         opts.tlsCert = next();
         break;
@@ -229,6 +238,7 @@ const io = new Server(httpServer, {
   connectionStateRecovery: opts.recovery
     ? { maxDisconnectionDuration: 2 * 60 * 1000, skipMiddlewares: true }
     : undefined,
+  ...(opts.parser === "msgpack" ? { parser: require("socket.io-msgpack-parser") } : {}),
 });
 
 io.engine.on("connection_error", (err) => {
@@ -527,7 +537,7 @@ setupAdapter()
       `listening on ${opts.tlsCert !== null ? "https" : "http"}://127.0.0.1:${port}`,
       `pingInterval=${opts.pingInterval} pingTimeout=${opts.pingTimeout}`,
       `transports=${opts.transports.join(",")} allowUpgrades=${opts.allowUpgrades}`,
-      `recovery=${opts.recovery} node=${opts.nodeName}`,
+      `recovery=${opts.recovery} node=${opts.nodeName} parser=${opts.parser}`,
     );
     if (opts.stdin) {
       const rl = readline.createInterface({ input: process.stdin });

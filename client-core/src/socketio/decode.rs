@@ -26,6 +26,7 @@ use std::fmt;
 use bytes::Bytes;
 
 use super::packet::{Packet, PacketType, RESERVED_EVENTS};
+use super::Parser;
 use crate::json::number::{js_string_to_rounded, Rounded};
 use crate::json::{self, is_js_whitespace, JsonError, JsonErrorKind, Kind};
 
@@ -71,6 +72,21 @@ pub enum DecodeError {
         /// The limit.
         max: usize,
     },
+    /// MessagePack parser: the message is not well-formed MessagePack (truncated, the reserved
+    /// marker, trailing bytes, an unsupported map key type...).
+    InvalidMessagePack {
+        /// Byte offset of the problem in the message.
+        offset: usize,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// MessagePack parser: the packet map has no integer `type` from 0 to 4
+    /// (`invalid packet type`).
+    InvalidPacketType,
+    /// MessagePack parser: the packet map has no string `nsp` (`invalid namespace`).
+    InvalidNamespace,
+    /// MessagePack parser: a text message (every packet is one binary message).
+    TextWithMessagePack,
 }
 
 impl fmt::Display for DecodeError {
@@ -100,6 +116,14 @@ impl fmt::Display for DecodeError {
             DecodeError::TooLarge { len, max } => {
                 write!(f, "message of {len} bytes exceeds the limit of {max}")
             }
+            DecodeError::InvalidMessagePack { offset, reason } => {
+                write!(f, "invalid MessagePack at byte {offset}: {reason}")
+            }
+            DecodeError::InvalidPacketType => f.write_str("invalid packet type"),
+            DecodeError::InvalidNamespace => f.write_str("invalid namespace"),
+            DecodeError::TextWithMessagePack => {
+                f.write_str("got a text message, but the msgpack parser reads binary messages")
+            }
         }
     }
 }
@@ -127,13 +151,16 @@ impl Default for DecoderLimits {
     }
 }
 
-/// Incremental decoder: text messages give packets, except a binary packet's header, which waits
-/// for its attachments (the following binary messages).
+/// Incremental decoder. With the JSON parser, text messages give packets, except a binary
+/// packet's header, which waits for its attachments (the following binary messages). With the
+/// MessagePack parser ([`Decoder::with_parser`]), every binary message is one whole packet.
 ///
 /// After an error the decoder is back to its initial state (a pending binary packet is
 /// dropped); the reference closes the connection on any error anyway.
 #[derive(Debug, Clone, Default)]
 pub struct Decoder {
+    #[cfg_attr(not(feature = "msgpack"), allow(dead_code))]
+    parser: Parser,
     limits: DecoderLimits,
     pending: Option<Pending>,
 }
@@ -155,9 +182,15 @@ impl Decoder {
         })
     }
 
-    /// A decoder with the given limits.
+    /// A JSON-parser decoder with the given limits.
     pub fn with_limits(limits: DecoderLimits) -> Decoder {
+        Decoder::with_parser(Parser::Json, limits)
+    }
+
+    /// A decoder for `parser` with the given limits.
+    pub fn with_parser(parser: Parser, limits: DecoderLimits) -> Decoder {
         Decoder {
+            parser,
             limits,
             pending: None,
         }
@@ -175,6 +208,10 @@ impl Decoder {
 
     /// Feeds a text message. `Ok(None)`: a binary packet header, now waiting for attachments.
     pub fn decode_text(&mut self, text: &str) -> Result<Option<Packet>, DecodeError> {
+        #[cfg(feature = "msgpack")]
+        if self.parser == Parser::MessagePack {
+            return Err(DecodeError::TextWithMessagePack);
+        }
         if self.pending.take().is_some() {
             return Err(DecodeError::UnexpectedText);
         }
@@ -196,8 +233,13 @@ impl Decoder {
         Ok(None)
     }
 
-    /// Feeds a binary message (an attachment). `Ok(Some)` when it was the last one.
+    /// Feeds a binary message: an attachment (`Ok(Some)` when it was the last one), or with the
+    /// MessagePack parser a whole packet.
     pub fn decode_binary(&mut self, bytes: Bytes) -> Result<Option<Packet>, DecodeError> {
+        #[cfg(feature = "msgpack")]
+        if self.parser == Parser::MessagePack {
+            return super::msgpack::decode(&bytes, &self.limits).map(Some);
+        }
         let Some(pending) = self.pending.as_mut() else {
             return Err(DecodeError::UnexpectedBinary);
         };
@@ -372,7 +414,8 @@ fn check_payload(kind: PacketType, body: &str, found: Kind) -> Result<(), Decode
     }
 }
 
-fn check_event(kind: PacketType, body: &str, found: Kind) -> Result<(), DecodeError> {
+/// An event's data: an array whose first element is a number or a non-reserved string.
+pub(crate) fn check_event(kind: PacketType, body: &str, found: Kind) -> Result<(), DecodeError> {
     let invalid = DecodeError::InvalidPayload { kind };
     if found != Kind::Array {
         return Err(invalid);

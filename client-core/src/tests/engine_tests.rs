@@ -368,3 +368,74 @@ fn engine_frames_from_stale_transports_are_ignored() {
     assert_eq!(sim.events().len(), before);
     assert!(sim.client.is_connected("/"));
 }
+
+/// The bodies of the POSTs that carry the `upload` event or an attachment.
+fn upload_posts(sim: &Sim) -> Vec<String> {
+    sim.commands
+        .iter()
+        .filter_map(|c| match c {
+            TransportCommand::Http { request, .. } if request.method == Method::Post => {
+                request.body.clone()
+            }
+            _ => None,
+        })
+        .filter(|b| b.contains("upload") || b.starts_with('b'))
+        .collect()
+}
+
+/// A ~200 KB event with one 5-byte attachment, emitted on an idle polling connection.
+fn big_binary_emit(max_payload: u64) -> Sim {
+    let mut peer = Peer::new();
+    peer.max_payload = max_payload;
+    let mut config = Sim::config();
+    config.transports = Transports::PollingOnly;
+    let mut sim = Sim::new(config, peer);
+    sim.connect("/");
+    sim.run_for(Duration::from_millis(50));
+    let text = "x".repeat(200_000);
+    let payload = crate::value::Payload {
+        json: format!("[\"{text}\",{{\"_placeholder\":true,\"num\":0}}]"),
+        attachments: vec![bytes::Bytes::from_static(b"\x01\x02\x03\x04\x05")],
+    };
+    sim.client
+        .emit("/", "upload", payload, EmitOptions::default(), sim.now)
+        .unwrap();
+    sim.run_for(Duration::from_millis(50));
+    sim
+}
+
+#[test]
+fn s07_a_binary_event_goes_in_one_post_with_its_attachment() {
+    // Regression: the text header used to leave alone in a 200,046-byte POST, the
+    // attachment following in a second one. Both are queued together now.
+    let mut sim = big_binary_emit(1_000_000);
+    let posts = upload_posts(&sim);
+    assert_eq!(posts.len(), 1, "one POST for the header and its attachment");
+    let body = &posts[0];
+    assert!(body.starts_with("451-[\"upload\",\"xxx"), "{}", &body[..20]);
+    assert!(
+        body.ends_with("\u{1e}bAQIDBAU="),
+        "{}",
+        &body[body.len() - 20..]
+    );
+    sim.run_for(Duration::from_millis(10));
+    let got = sim.peer.received.last().unwrap();
+    assert_eq!(
+        got.attachments,
+        vec![bytes::Bytes::from_static(b"\x01\x02\x03\x04\x05")]
+    );
+}
+
+#[test]
+fn s07_above_max_payload_the_attachment_waits_for_the_next_post() {
+    // engine.io-client's rule: packets are added while the counted payload fits maxPayload;
+    // the header counts 1 + 200,046 bytes, so with a 200,050-byte limit the attachment
+    // (counted as ceil(5 * 1.33) = 7, plus 2 for the separator and type) goes next.
+    let sim = big_binary_emit(200_050);
+    let posts = upload_posts(&sim);
+    assert_eq!(posts.len(), 2, "split at maxPayload");
+    assert_eq!(posts[0].len(), 200_047);
+    assert!(!posts[0].contains('\u{1e}'));
+    assert_eq!(posts[1], "bAQIDBAU=");
+    assert_eq!(sim.peer.received.last().unwrap().attachments.len(), 1);
+}

@@ -9,6 +9,8 @@ mod sim;
 mod ack_tests;
 mod engine_tests;
 mod failed_session_tests;
+#[cfg(feature = "msgpack")]
+mod msgpack_tests;
 mod namespace_tests;
 mod reconnect_tests;
 mod recovery_room_tests;

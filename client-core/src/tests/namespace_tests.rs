@@ -289,3 +289,39 @@ fn connect_after_a_connect_error_sends_connect_again() {
         Event::Connect { ns, .. } if ns == "/guarded"
     )));
 }
+
+#[test]
+fn a_connect_the_server_never_answers_fails_when_the_connection_closes() {
+    // A server that cannot parse the CONNECT (a parser mismatch) closes the session: the
+    // namespace reports a connect error instead of waiting forever, and tries again with the
+    // next reconnect.
+    let mut peer = Peer::new();
+    peer.policies.insert("/".into(), NsPolicy::Ignore);
+    let mut config = Sim::config();
+    config.transports = Transports::WebSocketOnly;
+    let mut sim = Sim::new(config, peer);
+    sim.client.connect("/", sim.now);
+    sim.run_for(Duration::from_millis(50));
+    assert!(!sim.client.is_connected("/"));
+    sim.peer.close_session();
+    sim.run_for(Duration::from_millis(50));
+    let errors: Vec<_> = sim
+        .events()
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::ConnectError { ns, error } => Some((ns, error)),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        matches!(&errors[..], [(ns, ConnectError::Open(_))] if ns == "/"),
+        "{errors:?}"
+    );
+    assert!(
+        !sim.events()
+            .iter()
+            .any(|e| matches!(e, Event::Disconnect { .. })),
+        "a socket that never connected reports no disconnect"
+    );
+    assert!(sim.client.is_active("/"), "it reconnects");
+}

@@ -11,7 +11,7 @@ use std::time::Duration;
 use bytes::Bytes;
 
 use crate::engineio::{decode_payload, encode_payload, Data, Frame, Handshake, Packet as EPacket};
-use crate::socketio::{encode, Decoder, Packet, PacketType};
+use crate::socketio::{encode, Decoder, DecoderLimits, Packet, PacketType, Parser};
 use crate::transport::{
     HttpRequest, Method, RequestId, TransportCommand, TransportId, TransportInput,
 };
@@ -38,6 +38,8 @@ pub(crate) enum NsPolicy {
     },
     /// Reply `40{}` without a sid, like a v2 server would not.
     NoSid,
+    /// Never answer (like a server that could not parse the CONNECT).
+    Ignore,
 }
 
 #[derive(Debug, Clone)]
@@ -92,6 +94,8 @@ pub(crate) struct Peer {
     pub ack_rooms: bool,
     /// Ack `echo` events with their own arguments.
     pub ack_echo: bool,
+    /// The Socket.IO parser it speaks (JSON by default).
+    pub parser: Parser,
     /// Every Socket.IO packet received, in order.
     pub received: Vec<Packet>,
     /// Every Engine.IO packet received, encoded as in a polling payload, in order.
@@ -123,6 +127,7 @@ impl Peer {
             policies: BTreeMap::new(),
             ack_rooms: true,
             ack_echo: true,
+            parser: Parser::Json,
             received: Vec::new(),
             wire_log: Vec::new(),
             requests: Vec::new(),
@@ -415,6 +420,7 @@ impl Peer {
                         attachments: Vec::new(),
                     }),
                     NsPolicy::Accept => self.accept(ns, packet.data.as_deref()),
+                    NsPolicy::Ignore => {}
                 }
             }
             PacketType::Disconnect => {
@@ -493,6 +499,13 @@ impl Peer {
         let Some(s) = self.session.as_mut() else {
             return;
         };
+        #[cfg(feature = "msgpack")]
+        if self.parser == Parser::MessagePack {
+            let message = crate::socketio::msgpack::encode(&packet);
+            s.queue.push(EPacket::Message(Data::Binary(message)));
+            self.flush();
+            return;
+        }
         let encoded = encode(&packet);
         s.queue.push(EPacket::Message(Data::Text(encoded.text)));
         for a in encoded.attachments {
@@ -635,7 +648,7 @@ impl Peer {
             queue: Vec::new(),
             next_ping: now + self.ping_interval,
             pong_deadline: None,
-            decoder: Decoder::new(10),
+            decoder: Decoder::with_parser(self.parser, DecoderLimits::default()),
             sockets: BTreeMap::new(),
             closing: false,
         }

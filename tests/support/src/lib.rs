@@ -2,7 +2,9 @@
 //!
 //! - [`TestServer`]: the bundled reference server (`tests/server/server.js`, Node + the pinned
 //!   `socket.io` 4.8) as a child process on a free port, with its control channel: restart it,
-//!   broadcast, kill every transport, count clients.
+//!   broadcast, kill every transport, count clients. The same fixture contract runs on
+//!   python-socketio and socketioxide ([`ServerKind`]); what one of them lacks is a named
+//!   [`Skip`] ([`ServerKind::supports`]).
 //! - [`FaultProxy`]: a TCP proxy between a client and a server that can pass, blackhole or
 //!   reset traffic (or add latency), to exercise ping timeouts, transport closes and reconnection.
 //! - [`TlsFiles`]: a throwaway self-signed certificate for `127.0.0.1`/`localhost`, for
@@ -38,6 +40,7 @@
 
 mod cluster;
 mod http_proxy;
+mod kind;
 mod proxy;
 mod server;
 mod temp;
@@ -48,6 +51,7 @@ use std::net::{Ipv4Addr, TcpListener};
 
 pub use cluster::{Adapter, Cluster, ClusterBuilder, LbState, Node};
 pub use http_proxy::{HttpProxy, HttpProxyBuilder};
+pub use kind::{Feature, ServerKind, Skip};
 pub use proxy::{FaultProxy, Mode};
 pub use server::{golden_vectors_path, TestServer, TestServerBuilder};
 pub use tls::TlsFiles;
