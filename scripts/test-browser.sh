@@ -16,7 +16,9 @@ cd "$(dirname "$0")/.."
 root=$PWD
 
 tmp=$(mktemp -d)
+server_pid=
 cleanup() {
+  if [[ -n "$server_pid" ]]; then kill "$server_pid" 2>/dev/null || true; fi
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -25,12 +27,38 @@ trap 'exit 130' INT TERM
 echo "== build sio-client (pkg/)"
 (cd pkg && npm run --silent build)
 
-echo "== wasm-pack test --headless --chrome client-wasm"
+# The bundled server on a free port, for the Rust API tests; its URL is compiled into them
+# (SIO_TEST_SERVER, read with option_env!).
+start_server() {
+  node tests/server/server.js --port 0 --no-stdin >"$tmp/server.out" 2>"$tmp/server.log" &
+  server_pid=$!
+  local waited=0
+  until grep -q '^PORT ' "$tmp/server.out" 2>/dev/null; do
+    if ! kill -0 "$server_pid" 2>/dev/null || ((waited > 300)); then
+      echo "test-browser: the bundled server did not start:" >&2
+      cat "$tmp/server.log" >&2
+      return 1
+    fi
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+  SIO_TEST_SERVER="http://127.0.0.1:$(awk '/^PORT /{ print $2; exit }' "$tmp/server.out")"
+  export SIO_TEST_SERVER
+}
+
+echo "== wasm-pack test --headless --chrome client-wasm (the Rust API against the bundled server)"
 export WASM_BINDGEN_TEST_WEBDRIVER_JSON="$root/client-wasm/webdriver.json"
 export WASM_BINDGEN_TEST_TIMEOUT=180
 failed=()
-wasm-pack --log-level warn test --headless --chrome --chromedriver /usr/bin/chromedriver client-wasm \
-  || failed+=("wasm-pack test")
+if start_server; then
+  wasm-pack --log-level warn test --headless --chrome --chromedriver /usr/bin/chromedriver client-wasm \
+    || { failed+=("wasm-pack test"); tail -n 30 "$tmp/server.log" >&2; }
+  kill "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=
+else
+  failed+=("wasm-pack test (server)")
+fi
 
 echo "== the package in Chromium (Vite page + Playwright)"
 (cd pkg && npm pack --silent --pack-destination "$tmp" >/dev/null)

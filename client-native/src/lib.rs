@@ -4,7 +4,11 @@
 //! multiplexed on one connection, acknowledgements in both directions with timeouts, an
 //! offline send buffer, retries, connection state recovery, and rooms that are re-joined by
 //! themselves after a reconnect. The protocol lives in [`sio_core`], a sans-IO state machine
-//! shared with the browser build; this crate is the Rust API and its drivers (tokio natively).
+//! shared with the browser build; this crate is the Rust API and its drivers: tokio natively,
+//! and on `wasm32-unknown-unknown` the browser driver of `sio-browser` (web-sys WebSocket and
+//! `fetch`, gloo-timers, `spawn_local`), behind the same API. There, listeners and auth
+//! providers need not be `Send` (they may hold JavaScript values), the TLS options do not
+//! exist, and `ClientBuilder::with_credentials` does (cross-origin cookies for polling).
 //!
 //! ```no_run
 //! use std::time::Duration;
@@ -38,6 +42,10 @@
 //! commands in call order; the task feeds them to the core with the network's inputs and the
 //! core's deadlines, performs the I/O the core asks for, and hands events to listeners and
 //! [`EventStream`]s. Arguments are serde values on serde_json ([`payload`]).
+
+// In the browser the handles share `Arc`s of values that are not `Send` (listeners may hold
+// JavaScript values): one thread, one API with the native build.
+#![cfg_attr(target_arch = "wasm32", allow(clippy::arc_with_non_send_sync))]
 
 mod auth;
 mod builder;
