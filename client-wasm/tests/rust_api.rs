@@ -29,10 +29,13 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 /// The bundled server, started by scripts/test-browser.sh.
 fn server() -> &'static str {
-    option_env!("SIO_TEST_SERVER").expect(
-        "SIO_TEST_SERVER is not set at build time: run scripts/test-browser.sh, which starts \
-         tests/server/server.js and passes its URL",
-    )
+    match option_env!("SIO_TEST_SERVER") {
+        Some(url) => url,
+        None => panic!(
+            "SIO_TEST_SERVER is not set at build time: run scripts/test-browser.sh, which \
+             starts tests/server/server.js and passes its URL"
+        ),
+    }
 }
 
 /// A client with short reconnection delays.
