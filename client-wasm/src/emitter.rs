@@ -8,7 +8,6 @@
 //! list, and never holds a borrow while user code runs.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use js_sys::{Array, Function};
@@ -23,21 +22,33 @@ pub(crate) struct Listener {
     pub(crate) once: bool,
 }
 
+/// The listener lists of the events that have listeners (a few, so a list beats a map in
+/// size and speed).
+type Events = Vec<(String, Rc<Vec<Listener>>)>;
+
+fn find<'a>(events: &'a mut Events, event: &str) -> Option<(usize, &'a mut Rc<Vec<Listener>>)> {
+    events
+        .iter_mut()
+        .enumerate()
+        .find(|(_, (name, _))| name == event)
+        .map(|(i, (_, list))| (i, list))
+}
+
 /// Listeners by event name.
 #[derive(Default)]
 pub(crate) struct Listeners {
-    events: RefCell<HashMap<String, Rc<Vec<Listener>>>>,
+    events: RefCell<Events>,
 }
 
 impl Listeners {
     /// Adds `f` for `event` (once: for the next occurrence only).
     pub(crate) fn add(&self, event: &str, f: Function, once: bool) {
         let mut events = self.events.borrow_mut();
-        let list = match events.get_mut(event) {
-            Some(list) => list,
-            None => events.entry(event.to_string()).or_default(),
-        };
-        Rc::make_mut(list).push(Listener { f, once });
+        let listener = Listener { f, once };
+        match find(&mut events, event) {
+            Some((_, list)) => Rc::make_mut(list).push(listener),
+            None => events.push((event.to_string(), Rc::new(vec![listener]))),
+        }
     }
 
     /// Removes the first `f` of `event`; every listener of `event` without `f`; every
@@ -48,25 +59,29 @@ impl Listeners {
             events.clear();
             return;
         };
-        let Some(f) = f else {
-            events.remove(event);
+        let Some((index, list)) = find(&mut events, event) else {
             return;
         };
-        if let Some(list) = events.get_mut(event) {
-            if let Some(i) = list.iter().position(|l| JsValue::from(&l.f) == *f) {
-                Rc::make_mut(list).remove(i);
+        match f {
+            None => {
+                events.swap_remove(index);
             }
-            if list.is_empty() {
-                events.remove(event);
+            Some(f) => {
+                if let Some(i) = list.iter().position(|l| JsValue::from(&l.f) == *f) {
+                    Rc::make_mut(list).remove(i);
+                }
+                if list.is_empty() {
+                    events.swap_remove(index);
+                }
             }
         }
     }
 
     /// The functions listening to `event`, in order.
     pub(crate) fn listeners(&self, event: &str) -> Array {
-        let events = self.events.borrow();
+        let mut events = self.events.borrow_mut();
         let out = Array::new();
-        if let Some(list) = events.get(event) {
+        if let Some((_, list)) = find(&mut events, event) {
             for l in list.iter() {
                 out.push(&l.f);
             }
@@ -76,10 +91,7 @@ impl Listeners {
 
     /// Whether `event` has listeners.
     pub(crate) fn has(&self, event: &str) -> bool {
-        self.events
-            .borrow()
-            .get(event)
-            .is_some_and(|l| !l.is_empty())
+        find(&mut self.events.borrow_mut(), event).is_some()
     }
 
     /// Calls every listener of `event` with `args` (`this` is `this`); `once` listeners are
@@ -87,14 +99,14 @@ impl Listeners {
     pub(crate) fn emit(&self, event: &str, this: &JsValue, args: &Array) {
         let snapshot = {
             let mut events = self.events.borrow_mut();
-            let Some(list) = events.get_mut(event) else {
+            let Some((index, list)) = find(&mut events, event) else {
                 return;
             };
             let snapshot = list.clone();
             if snapshot.iter().any(|l| l.once) {
                 Rc::make_mut(list).retain(|l| !l.once);
                 if list.is_empty() {
-                    events.remove(event);
+                    events.swap_remove(index);
                 }
             }
             snapshot

@@ -1,7 +1,6 @@
 //! `io(url, opts)`: socket.io-client's entry point, with its cache of managers per server.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use js_sys::Object;
@@ -12,8 +11,9 @@ use crate::manager::ManagerInner;
 use crate::values::{get, type_error};
 
 thread_local! {
-    /// The shared managers, by `protocol//host:port/path` (socket.io-client's `cache`).
-    static MANAGERS: RefCell<HashMap<String, Rc<ManagerInner>>> = RefCell::new(HashMap::new());
+    /// The shared managers, by `protocol//host:port/path` (socket.io-client's `cache`; a page
+    /// talks to a few servers).
+    static MANAGERS: RefCell<Vec<(String, Rc<ManagerInner>)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Where `io()` connects: the manager's cache key, the URL it is created with (origin and
@@ -103,14 +103,19 @@ pub fn io(uri: JsValue, opts: JsValue) -> Result<JsValue, JsValue> {
     let target = target(uri, path.as_deref())?;
     let flag = |key: &str| get(&options, key);
     let fresh = flag("forceNew") == JsValue::TRUE || flag("multiplex") == JsValue::FALSE;
-    let cached = MANAGERS.with(|m| m.borrow().get(&target.key).cloned());
+    let cached = MANAGERS.with(|m| {
+        m.borrow()
+            .iter()
+            .find(|(key, _)| *key == target.key)
+            .map(|(_, manager)| manager.clone())
+    });
     let same_namespace = cached.as_ref().is_some_and(|m| m.has_socket(&target.nsp));
     let manager = match cached {
         Some(manager) if !fresh && !same_namespace => manager,
         _ if fresh || same_namespace => ManagerInner::create(target.source, options.clone())?,
         _ => {
             let manager = ManagerInner::create(target.source, options.clone())?;
-            MANAGERS.with(|m| m.borrow_mut().insert(target.key, manager.clone()));
+            MANAGERS.with(|m| m.borrow_mut().push((target.key, manager.clone())));
             manager
         }
     };

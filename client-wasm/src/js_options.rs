@@ -1,15 +1,15 @@
-//! Reading the options object of `io(url, opts)` / `new Manager(url, opts)` with
-//! serde-wasm-bindgen, one typed key at a time, so that a wrong type names its option
-//! (`TypeError: option \`reconnectionDelay\` must be a number`).
+//! Reading the options object of `io(url, opts)` / `new Manager(url, opts)` one key at a
+//! time, so that a wrong type names its option (`TypeError: option \`reconnectionDelay\` must
+//! be a number`): scalars with `JsValue`'s own checks, the structured ones (`query`,
+//! `extraHeaders`) as a `serde_json::Value` (see `values::json_of`).
 
 use std::time::Duration;
 
-use serde::de::DeserializeOwned;
 use sio_client::ClientBuilder;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast as _, JsValue};
 
 use crate::options::{pairs, settings, Options, Settings};
-use crate::values::{get, type_error};
+use crate::values::{get, json_of, type_error};
 
 /// Everything the options object says: the connection settings and what the JavaScript
 /// layer decides itself.
@@ -22,39 +22,51 @@ pub(crate) struct JsOptions {
     pub(crate) auth: JsValue,
 }
 
-/// Option `key` as `T`, `None` when absent (`undefined` or `null`); a `TypeError` saying
-/// `expected` otherwise.
-fn read<T: DeserializeOwned>(
+/// Option `key`, `None` when absent (`undefined` or `null`); a `TypeError` saying `expected`
+/// when `convert` refuses it.
+fn read<T>(
     options: &JsValue,
     key: &'static str,
     expected: &str,
+    convert: impl FnOnce(&JsValue) -> Option<T>,
 ) -> Result<Option<T>, JsValue> {
     let value = get(options, key);
     if value.is_undefined() || value.is_null() {
         return Ok(None);
     }
-    serde_wasm_bindgen::from_value(value)
-        .map(Some)
-        .map_err(|_| type_error(&format!("option `{key}` must be {expected}")))
+    match convert(&value) {
+        Some(v) => Ok(Some(v)),
+        None => Err(type_error(&format!("option `{key}` must be {expected}"))),
+    }
+}
+
+fn number(options: &JsValue, key: &'static str) -> Result<Option<f64>, JsValue> {
+    read(options, key, "a number", JsValue::as_f64)
+}
+
+fn boolean(options: &JsValue, key: &'static str) -> Result<Option<bool>, JsValue> {
+    read(options, key, "a boolean", JsValue::as_bool)
+}
+
+/// An array of strings.
+fn strings(value: &JsValue) -> Option<Vec<String>> {
+    let array = value.dyn_ref::<js_sys::Array>()?;
+    array.iter().map(|item| item.as_string()).collect()
 }
 
 /// Option `key` as query or header pairs (a `"a=1&b=2"` text or an object of strings,
 /// numbers and booleans).
 fn read_pairs(options: &JsValue, key: &'static str) -> Result<Vec<(String, String)>, JsValue> {
-    let what = "a string or an object of strings";
-    match read::<serde_json::Value>(options, key, what)? {
-        None => Ok(Vec::new()),
-        Some(value) => {
-            pairs(&value).ok_or_else(|| type_error(&format!("option `{key}` must be {what}")))
-        }
-    }
+    let pairs_of = |value: &JsValue| match value.as_string() {
+        Some(text) => pairs(&serde_json::Value::String(text)),
+        None => json_of(value).ok().and_then(|v| pairs(&v)),
+    };
+    Ok(read(options, key, "a string or an object of strings", pairs_of)?.unwrap_or_default())
 }
 
 /// Reads and checks `options` (`undefined` and `null` are no options). Throws a
 /// `TypeError` for a wrong type or value.
 pub(crate) fn read_options(options: &JsValue) -> Result<JsOptions, JsValue> {
-    let number = "a number";
-    let boolean = "a boolean";
     if !(options.is_undefined() || options.is_null() || options.is_object()) {
         return Err(type_error("the options must be an object"));
     }
@@ -66,31 +78,36 @@ pub(crate) fn read_options(options: &JsValue) -> Result<JsOptions, JsValue> {
     }
     let timeout = match get(options, "timeout") {
         v if v == JsValue::FALSE => Some(None),
-        _ => read::<f64>(options, "timeout", "a number or false")?.map(Some),
+        _ => read(options, "timeout", "a number or false", JsValue::as_f64)?.map(Some),
     };
     let parsed = Options {
-        path: read(options, "path", "a string")?,
+        path: read(options, "path", "a string", JsValue::as_string)?,
         query: read_pairs(options, "query")?,
         headers: read_pairs(options, "extraHeaders")?,
-        transports: read(options, "transports", "an array of transport names")?,
-        upgrade: read(options, "upgrade", boolean)?,
-        reconnection: read(options, "reconnection", boolean)?,
-        reconnection_attempts: read(options, "reconnectionAttempts", number)?,
-        reconnection_delay: read(options, "reconnectionDelay", number)?,
-        reconnection_delay_max: read(options, "reconnectionDelayMax", number)?,
-        randomization_factor: read(options, "randomizationFactor", number)?,
+        transports: read(
+            options,
+            "transports",
+            "an array of transport names",
+            strings,
+        )?,
+        upgrade: boolean(options, "upgrade")?,
+        reconnection: boolean(options, "reconnection")?,
+        reconnection_attempts: number(options, "reconnectionAttempts")?,
+        reconnection_delay: number(options, "reconnectionDelay")?,
+        reconnection_delay_max: number(options, "reconnectionDelayMax")?,
+        randomization_factor: number(options, "randomizationFactor")?,
         timeout,
-        ack_timeout: read(options, "ackTimeout", number)?,
-        retries: read(options, "retries", number)?,
-        with_credentials: read(options, "withCredentials", boolean)?,
+        ack_timeout: number(options, "ackTimeout")?,
+        retries: number(options, "retries")?,
+        with_credentials: boolean(options, "withCredentials")?,
     };
     let settings = settings(&parsed).map_err(|e| type_error(&e.to_string()))?;
     // (read by io(): checked here)
-    read::<bool>(options, "forceNew", boolean)?;
-    read::<bool>(options, "multiplex", boolean)?;
+    boolean(options, "forceNew")?;
+    boolean(options, "multiplex")?;
     Ok(JsOptions {
         settings,
-        auto_connect: read(options, "autoConnect", boolean)?.unwrap_or(true),
+        auto_connect: boolean(options, "autoConnect")?.unwrap_or(true),
         auth: get(options, "auth"),
     })
 }

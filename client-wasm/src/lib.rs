@@ -21,6 +21,11 @@
 
 pub mod options;
 
+/// The allocator of the npm package's module (one thread, memory grown on demand).
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 #[cfg(target_arch = "wasm32")]
 mod emitter;
 #[cfg(target_arch = "wasm32")]

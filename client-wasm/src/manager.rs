@@ -289,11 +289,6 @@ impl Manager {
         self.inner.js()
     }
 
-    /// Alias of `disconnect`.
-    pub fn close(&self) -> JsValue {
-        self.disconnect()
-    }
-
     /// Reconnects at once if a reconnection is waiting for its delay (restarts the backoff).
     #[wasm_bindgen(js_name = reconnectNow)]
     pub fn reconnect_now(&self) -> JsValue {
@@ -322,12 +317,6 @@ impl Manager {
         self.inner.js()
     }
 
-    /// Alias of `on`.
-    #[wasm_bindgen(js_name = addEventListener)]
-    pub fn add_event_listener(&self, event: String, f: Function) -> JsValue {
-        self.on(event, f)
-    }
-
     /// Adds `f` for the next `event` only.
     pub fn once(&self, event: String, f: Function) -> JsValue {
         self.inner.listeners.add(&event, f, true);
@@ -341,24 +330,6 @@ impl Manager {
             .listeners
             .remove(event.as_deref(), f.as_ref().map(AsRef::as_ref));
         self.inner.js()
-    }
-
-    /// Alias of `off`.
-    #[wasm_bindgen(js_name = removeListener)]
-    pub fn remove_listener(&self, event: Option<String>, f: Option<Function>) -> JsValue {
-        self.off(event, f)
-    }
-
-    /// Alias of `off`.
-    #[wasm_bindgen(js_name = removeEventListener)]
-    pub fn remove_event_listener(&self, event: Option<String>, f: Option<Function>) -> JsValue {
-        self.off(event, f)
-    }
-
-    /// Removes every listener of `event`, or every listener.
-    #[wasm_bindgen(js_name = removeAllListeners)]
-    pub fn remove_all_listeners(&self, event: Option<String>) -> JsValue {
-        self.off(event, None)
     }
 
     /// The listeners of `event`.

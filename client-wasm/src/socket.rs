@@ -18,7 +18,7 @@ use crate::emitter::{AnyListeners, Listeners};
 use crate::js_options::NO_ACK_TIMEOUT;
 use crate::manager::ManagerInner;
 use crate::socket_api::Socket;
-use crate::values::{call, error, from_payload, message_of, report, to_payload};
+use crate::values::{call, error, from_payload, json_of, report, to_js, to_payload};
 
 /// Options of the next emit (`socket.timeout(ms)`, `socket.volatile`).
 #[derive(Clone, Copy, Default)]
@@ -298,10 +298,7 @@ impl SocketInner {
             data: Some(data), ..
         } = e
         {
-            let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-            if let Ok(data) = serde::Serialize::serialize(data, &serializer) {
-                let _ = js_sys::Reflect::set(&err, &"data".into(), &data);
-            }
+            let _ = js_sys::Reflect::set(&err, &"data".into(), &to_js(data));
         }
         self.status_event("connect_error", &Array::of1(&err));
     }
@@ -464,11 +461,8 @@ pub(crate) async fn auth_payload(manager: Weak<ManagerInner>, ns: String) -> ser
     if !data.is_object() || Array::is_array(&data) {
         return serde_json::Value::Null;
     }
-    serde_wasm_bindgen::from_value(data).unwrap_or_else(|e| {
-        report(&error(&format!(
-            "the auth payload cannot be sent: {}",
-            message_of(&e.into())
-        )));
+    json_of(&data).unwrap_or_else(|e| {
+        report(&error(&format!("the auth payload cannot be sent: {e}")));
         serde_json::Value::Null
     })
 }

@@ -99,8 +99,12 @@ impl Socket {
 
     /// The rooms joined with `join`, re-joined after reconnects.
     #[wasm_bindgen(getter)]
-    pub fn rooms(&self) -> Vec<String> {
-        self.inner.rooms()
+    pub fn rooms(&self) -> Array {
+        self.inner
+            .rooms()
+            .iter()
+            .map(|r| JsValue::from_str(r))
+            .collect()
     }
 
     /// Connects (a no-op when connected or connecting).
@@ -109,20 +113,10 @@ impl Socket {
         Ok(self.this())
     }
 
-    /// Alias of `connect`.
-    pub fn open(&self) -> Result<JsValue, JsValue> {
-        self.connect()
-    }
-
     /// Disconnects; no automatic reconnection follows.
     pub fn disconnect(&self) -> JsValue {
         self.inner.disconnect();
         self.this()
-    }
-
-    /// Alias of `disconnect`.
-    pub fn close(&self) -> JsValue {
-        self.disconnect()
     }
 
     /// `emit("message", ...args)`.
@@ -257,12 +251,6 @@ impl Socket {
         self.this()
     }
 
-    /// Alias of `on`.
-    #[wasm_bindgen(js_name = addEventListener)]
-    pub fn add_event_listener(&self, event: String, f: Function) -> JsValue {
-        self.on(event, f)
-    }
-
     /// Adds `f` for the next `event` only.
     pub fn once(&self, event: String, f: Function) -> JsValue {
         self.inner.listeners.add(&event, f, true);
@@ -276,24 +264,6 @@ impl Socket {
             .listeners
             .remove(event.as_deref(), f.as_ref().map(AsRef::as_ref));
         self.this()
-    }
-
-    /// Alias of `off`.
-    #[wasm_bindgen(js_name = removeListener)]
-    pub fn remove_listener(&self, event: Option<String>, f: Option<Function>) -> JsValue {
-        self.off(event, f)
-    }
-
-    /// Alias of `off`.
-    #[wasm_bindgen(js_name = removeEventListener)]
-    pub fn remove_event_listener(&self, event: Option<String>, f: Option<Function>) -> JsValue {
-        self.off(event, f)
-    }
-
-    /// Removes every listener of `event`, or every listener.
-    #[wasm_bindgen(js_name = removeAllListeners)]
-    pub fn remove_all_listeners(&self, event: Option<String>) -> JsValue {
-        self.off(event, None)
     }
 
     /// The listeners of `event`.

@@ -145,6 +145,26 @@ fn placeholder(num: usize) -> JsValue {
     object.into()
 }
 
+/// A structured JavaScript value (the auth payload, a `query` object) as a
+/// `serde_json::Value`: `JSON.stringify` (which honours `toJSON`), then serde_json.
+///
+/// Measured: serde-wasm-bindgen's `Deserializer` in this direction costs the bundle about
+/// 12 KB gzip (its type errors pull in serde's `Unexpected` formatting, and with it core's
+/// float formatting), so it serves the other direction only ([`to_js`]).
+pub(crate) fn json_of(value: &JsValue) -> Result<serde_json::Value, String> {
+    let text = JSON::stringify(value).map_err(|e| message_of(&e))?;
+    let text = text.as_string().unwrap_or_default();
+    // (`JSON.stringify` wrote it: serde_json refuses only what JSON cannot hold, like 1e400)
+    serde_json::from_str(&text).map_err(|_| "it is not representable as JSON".to_string())
+}
+
+/// A `serde_json::Value` as a plain JavaScript value (objects, not `Map`s), with
+/// serde-wasm-bindgen.
+pub(crate) fn to_js(value: &serde_json::Value) -> JsValue {
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    serde::Serialize::serialize(value, &serializer).unwrap_or(JsValue::UNDEFINED)
+}
+
 /// `object[key]`, `undefined` if reading it throws.
 pub(crate) fn get(object: &JsValue, key: &str) -> JsValue {
     Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)

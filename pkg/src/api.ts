@@ -32,6 +32,14 @@ export type {
   SocketReservedEvents,
 } from "./types.js";
 
+// socket.io-client's aliases (on the prototypes, not as more exports of the WebAssembly module)
+for (const proto of [wasm.Socket.prototype, wasm.Manager.prototype] as unknown as Record<string, unknown>[]) {
+  proto.addEventListener = proto.on;
+  proto.removeListener = proto.removeEventListener = proto.removeAllListeners = proto.off;
+  proto.close = proto.disconnect;
+}
+(wasm.Socket.prototype as unknown as Record<string, unknown>).open = wasm.Socket.prototype.connect;
+
 /** A socket for the namespace in `uri` (socket.io-client's `io()`). */
 export const io = wasm.io as unknown as typeof T.io;
 

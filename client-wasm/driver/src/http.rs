@@ -48,10 +48,13 @@ impl HttpExchange {
         let method = request.method;
         let request_id = request.id;
         let abort = AbortController::new().ok();
-        let started = build(&request, credentials, abort.as_ref()).map(|r| global_fetch(&r));
+        // the promise gets its handlers now: an abort before the first poll is not an
+        // unhandled rejection
+        let started =
+            build(&request, credentials, abort.as_ref()).map(|r| JsFuture::from(global_fetch(&r)));
         let future = async move {
             let outcome = match started {
-                Ok(promise) => exchange(promise, max_body).await,
+                Ok(response) => exchange(response, max_body).await,
                 Err(error) => Err(error),
             };
             match outcome {
@@ -118,8 +121,8 @@ fn build(
 }
 
 /// Awaits the response and its whole body as text, at most `max_body` bytes.
-async fn exchange(promise: js_sys::Promise, max_body: usize) -> Result<(u16, String), String> {
-    let response: Response = JsFuture::from(promise)
+async fn exchange(response: JsFuture, max_body: usize) -> Result<(u16, String), String> {
+    let response: Response = response
         .await
         .and_then(|value| value.dyn_into())
         .map_err(|e| failure(&e))?;
