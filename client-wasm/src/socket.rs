@@ -27,11 +27,15 @@ pub(crate) struct Flags {
     pub(crate) volatile: bool,
 }
 
-/// The sio-client socket of the manager's current client, and the outgoing listener
-/// registered on it.
+/// The sio-client socket of the manager's current client, the outgoing listener registered
+/// on it, and its emitters for emits without flags (kept: an emit is the hot path).
 struct Attached {
     socket: sio_client::Socket,
     outgoing: Option<ListenerId>,
+    /// Without an ack, or with the client's `ackTimeout`.
+    plain: sio_client::Emitter,
+    /// For acks without any timeout (socket.io-client waits forever).
+    patient: sio_client::Emitter,
 }
 
 /// One namespace socket.
@@ -105,7 +109,14 @@ impl SocketInner {
         let me = self.clone();
         socket.on_connect_error(move |e| me.on_connect_error(e));
         let outgoing = (!self.any_outgoing.is_empty()).then(|| self.listen_outgoing(&socket));
-        *self.attached.borrow_mut() = Some(Attached { socket, outgoing });
+        let plain = socket.emitter();
+        let patient = plain.clone().timeout(NO_ACK_TIMEOUT);
+        *self.attached.borrow_mut() = Some(Attached {
+            socket,
+            outgoing,
+            plain,
+            patient,
+        });
     }
 
     /// Leaves the manager's client (closing): the handle, to be dropped once it has stopped.
@@ -319,14 +330,13 @@ impl SocketInner {
             args.pop();
         }
         let payload = to_payload(&args)?;
-        let emitter = self.emitter(flags)?;
         let Some(ack) = ack else {
-            return emitter
-                .emit_payload(event, payload)
+            return self
+                .with_emitter(flags, false, |e| e.emit_payload(event, payload))?
                 .map_err(|e| error(&e.to_string()));
         };
         let with_error = with_error || flags.timeout.is_some() || self.ack_timeout_set();
-        let reply = emitter.emit_payload_with_ack(event, payload);
+        let reply = self.with_emitter(flags, true, |e| e.emit_payload_with_ack(event, payload))?;
         let this = self.this();
         sio_browser::spawn(async move {
             let args = match reply.await {
@@ -355,7 +365,7 @@ impl SocketInner {
         let flags = self.flags.take();
         check_name(event)?;
         let payload = to_payload(args)?;
-        let reply = self.emitter(flags)?.emit_payload_with_ack(event, payload);
+        let reply = self.with_emitter(flags, true, |e| e.emit_payload_with_ack(event, payload))?;
         Ok(wasm_bindgen_futures::future_to_promise(async move {
             match reply.await {
                 Ok(payload) => Ok(from_payload(&payload).get(0)),
@@ -370,17 +380,42 @@ impl SocketInner {
 
     /// The emitter for one emit: the flags' timeout, else `ackTimeout`, else (as
     /// socket.io-client) no timeout at all, as near as a browser timer can wait.
-    fn emitter(self: &Rc<Self>, flags: Flags) -> Result<sio_client::Emitter, JsValue> {
-        let mut emitter = self.socket()?.emitter();
-        match flags.timeout {
-            Some(timeout) => emitter = emitter.timeout(timeout),
-            None if !self.ack_timeout_set() => emitter = emitter.timeout(NO_ACK_TIMEOUT),
-            None => {}
+    fn emitter(self: &Rc<Self>, flags: Flags, ack: bool) -> Result<sio_client::Emitter, JsValue> {
+        if self.attached.borrow().is_none() {
+            self.socket()?;
         }
+        let attached = self.attached.borrow();
+        let a = attached
+            .as_ref()
+            .ok_or_else(|| error("the socket has no connection"))?;
+        let mut emitter = match flags.timeout {
+            Some(timeout) => a.plain.clone().timeout(timeout),
+            None if ack && !self.ack_timeout_set() => a.patient.clone(),
+            None => a.plain.clone(),
+        };
         if flags.volatile {
             emitter = emitter.volatile();
         }
         Ok(emitter)
+    }
+
+    /// Runs `emit` with the emitter for `flags`: the kept one when there are none.
+    fn with_emitter<R>(
+        self: &Rc<Self>,
+        flags: Flags,
+        ack: bool,
+        emit: impl FnOnce(&sio_client::Emitter) -> R,
+    ) -> Result<R, JsValue> {
+        if flags.timeout.is_none() && !flags.volatile {
+            if self.attached.borrow().is_none() {
+                self.socket()?;
+            }
+            if let Some(a) = self.attached.borrow().as_ref() {
+                let patient = ack && !self.ack_timeout_set();
+                return Ok(emit(if patient { &a.patient } else { &a.plain }));
+            }
+        }
+        Ok(emit(&self.emitter(flags, ack)?))
     }
 }
 

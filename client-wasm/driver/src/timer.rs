@@ -70,20 +70,21 @@ impl Timer {
             return Poll::Pending;
         };
         loop {
+            // a scheduled timeout that has not fired says enough: no clock reading (the
+            // driver polls the timer on every turn)
+            if let Some((sleep, _)) = &mut self.sleep {
+                match Pin::new(sleep).poll(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    // fired (early, for a deadline that moved, or by rounding): look again
+                    Poll::Ready(()) => self.sleep = None,
+                }
+            }
             let now = now();
             if now >= deadline {
                 self.armed = None;
-                self.sleep = None;
                 return Poll::Ready(());
             }
-            let (sleep, _) = self
-                .sleep
-                .get_or_insert_with(|| schedule(deadline.saturating_duration_since(now), now));
-            match Pin::new(sleep).poll(cx) {
-                Poll::Pending => return Poll::Pending,
-                // fired (early, for a deadline that moved, or by rounding): look again
-                Poll::Ready(()) => self.sleep = None,
-            }
+            self.sleep = Some(schedule(deadline.saturating_duration_since(now), now));
         }
     }
 }
