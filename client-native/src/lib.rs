@@ -35,6 +35,28 @@
 //! New here? The [`guide`] walks through a first bot: auth, rooms, typed events with binary
 //! fields, acknowledgements both ways, async handlers, shared state, tracing and reconnects.
 //!
+//! ## In the browser
+//!
+//! The same code builds for `wasm32-unknown-unknown` and runs on the browser driver (a Leptos,
+//! Yew or Dioxus app adds this one dependency). There is no tokio: start it from
+//! `wasm_bindgen_futures::spawn_local` or any async context of the page, and listeners may
+//! capture `Rc`s and JavaScript values (nothing needs `Send`):
+//!
+//! ```ignore
+//! wasm_bindgen_futures::spawn_local(async move {
+//!     let client = sio_client::Client::builder("https://chat.example.com")
+//!         .with_credentials(true) // cookies on cross-origin long-polling requests
+//!         .build()
+//!         .expect("valid options");
+//!     let socket = client.socket("/");
+//!     let messages = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+//!     let log = messages.clone();
+//!     socket.on("chat", move |text: String, _ack| log.borrow_mut().push(text));
+//!     socket.connect().await.expect("connected");
+//!     let echoed: String = socket.emit_with_ack("echo", "hi").await.expect("acked");
+//! });
+//! ```
+//!
 //! ## How it runs
 //!
 //! A [`Client`] is one connection, driven by one task (see the `driver` module's docs in the
