@@ -86,15 +86,7 @@ fn deconstruct(
             "arguments are nested deeper than 128 levels, or cyclic",
         ));
     }
-    if let Some(bytes) = binary(value) {
-        attachments.push(bytes);
-        return Ok(Some(placeholder(attachments.len() - 1)));
-    }
-    if value.has_type::<web_sys::Blob>() {
-        return Err(type_error(
-            "Blob arguments are not supported: pass `await blob.arrayBuffer()` instead",
-        ));
-    }
+    // arrays first: the argument list itself is one, and they are the common container
     if let Some(array) = value.dyn_ref::<Array>() {
         let mut copy: Option<Array> = None;
         for i in 0..array.length() {
@@ -104,6 +96,15 @@ fn deconstruct(
             }
         }
         return Ok(copy.map(JsValue::from));
+    }
+    if let Some(bytes) = binary(value) {
+        attachments.push(bytes);
+        return Ok(Some(placeholder(attachments.len() - 1)));
+    }
+    if value.has_type::<web_sys::Blob>() {
+        return Err(type_error(
+            "Blob arguments are not supported: pass `await blob.arrayBuffer()` instead",
+        ));
     }
     let object: &Object = value.unchecked_ref();
     if get(object, "toJSON").is_function() {
