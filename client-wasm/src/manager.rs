@@ -129,7 +129,7 @@ impl ManagerInner {
         let socket = match existing {
             Some(socket) => {
                 if self.auto_connect && !socket.active() {
-                    socket.connect(self)?;
+                    socket.connect()?;
                 }
                 socket
             }
@@ -149,7 +149,7 @@ impl ManagerInner {
                 let client = self.client()?;
                 socket.attach(&client);
                 if self.auto_connect {
-                    socket.connect(self)?;
+                    socket.connect()?;
                 }
                 socket
             }

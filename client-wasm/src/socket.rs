@@ -240,7 +240,7 @@ impl SocketInner {
     }
 
     /// Connects the namespace (a no-op when connected or connecting).
-    pub(crate) fn connect(self: &Rc<Self>, _manager: &Rc<ManagerInner>) -> Result<(), JsValue> {
+    pub(crate) fn connect(self: &Rc<Self>) -> Result<(), JsValue> {
         let socket = self.socket()?;
         self.wants_active.set(Some(true));
         self.disconnecting.set(false);
@@ -316,12 +316,7 @@ impl SocketInner {
 
     /// Emits `event` with `args` (a last function argument receives the ack), with the
     /// flags set by `timeout()`/`volatile` (then cleared).
-    pub(crate) fn emit(
-        self: &Rc<Self>,
-        event: &str,
-        args: Array,
-        with_error: bool,
-    ) -> Result<(), JsValue> {
+    pub(crate) fn emit(self: &Rc<Self>, event: &str, args: Array) -> Result<(), JsValue> {
         let flags = self.flags.take();
         check_name(event)?;
         let last = args.length().checked_sub(1).map(|i| args.get(i));
@@ -335,7 +330,8 @@ impl SocketInner {
                 .with_emitter(flags, false, |e| e.emit_payload(event, payload))?
                 .map_err(|e| error(&e.to_string()));
         };
-        let with_error = with_error || flags.timeout.is_some() || self.ack_timeout_set();
+        // error-first like socket.io-client: with a timeout of either kind
+        let with_error = flags.timeout.is_some() || self.ack_timeout_set();
         let reply = self.with_emitter(flags, true, |e| e.emit_payload_with_ack(event, payload))?;
         let this = self.this();
         sio_browser::spawn(async move {

@@ -109,7 +109,7 @@ impl Socket {
 
     /// Connects (a no-op when connected or connecting).
     pub fn connect(&self) -> Result<JsValue, JsValue> {
-        self.inner.connect(&self.manager)?;
+        self.inner.connect()?;
         Ok(self.this())
     }
 
@@ -122,7 +122,7 @@ impl Socket {
     /// `emit("message", ...args)`.
     #[wasm_bindgen(variadic)]
     pub fn send(&self, args: Array) -> Result<JsValue, JsValue> {
-        self.inner.emit("message", args, false)?;
+        self.inner.emit("message", args)?;
         Ok(self.this())
     }
 
@@ -131,7 +131,7 @@ impl Socket {
     /// name or arguments that cannot be sent (`Blob`, cycles, `BigInt`).
     #[wasm_bindgen(variadic)]
     pub fn emit(&self, event: JsValue, args: Array) -> Result<JsValue, JsValue> {
-        self.inner.emit(&name_of(&event), args, false)?;
+        self.inner.emit(&name_of(&event), args)?;
         Ok(self.this())
     }
 
