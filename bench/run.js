@@ -5,7 +5,7 @@
 // takes the single-threaded Node server out of the way; prints one markdown table on stdout.
 //
 //   node bench/run.js [--quick] [--repeat N] [--seconds S] [--connections N] [--skip-build]
-//                     [--only codec,rtt,ff,mem,cost,rtt-x,ff-x,size] [--count N] [--before REV]
+//                     [--only codec,rtt,ff,mem,cost,rtt-x,ff-x,size,browser] [--count N] [--before REV]
 //
 //   --repeat N       runs per latency/throughput measurement and client (default 3; medians)
 //   --seconds S      length of each of those runs (default 4)
@@ -20,8 +20,9 @@
 //
 // Every measurement gets its own server (tests/server/server.js on a free port, started and
 // stopped here); the clients are `sio bench` (cli/), bench/anchors/node/bench.js and
-// bench/anchors/rust_socketio. What each row means: BENCHMARKS.md. Progress goes to stderr;
-// raw results and the servers' logs to bench/results/ (not committed).
+// bench/anchors/rust_socketio. A second table compares sio-client and socket.io-client 4.8.4 in
+// the same headless Chromium (bench/browser.js). What each row means: BENCHMARKS.md. Progress
+// goes to stderr; raw results and the servers' logs to bench/results/ (not committed).
 "use strict";
 
 const { spawn, spawnSync } = require("node:child_process");
@@ -52,6 +53,8 @@ const NETWORK_ROWS = {
   "rtt-x": ["rtt", "socketioxide"],
   "ff-x": ["ff", "socketioxide"],
 };
+
+const { measureBrowser, browserTable } = require("./browser.js");
 
 // ---------------------------------------------------------------------------------------
 // options
@@ -386,13 +389,22 @@ function measureCodec(o) {
   return { rows };
 }
 
+/// Builds pkg/ (`npm run build`) unless it is built; an error text if that fails.
+function ensurePkgBuilt() {
+  if (fs.existsSync(path.join(ROOT, "pkg", "wasm", "sio_wasm_bg.wasm")) && fs.existsSync(path.join(ROOT, "pkg", "dist", "index.js"))) {
+    return null;
+  }
+  say("pkg/ is not built; building it (cd pkg && npm run build)…");
+  const b = runSync("npm", ["run", "build"], { cwd: path.join(ROOT, "pkg"), stdio: ["ignore", "ignore", "pipe"] });
+  return b.status === 0 ? null : "pkg/ is not built and `npm run build` failed (needs the browser deps of make test)";
+}
+
 function measureSize() {
   const check = () => runSync(process.execPath, [path.join(ROOT, "scripts", "size-check.js"), "--budget-kb", "1000000"]);
   let r = check();
   if (r.status !== 0 && /missing/.test(r.stderr || "")) {
-    say("wasm size: pkg/ is not built; building it (cd pkg && npm run build)…");
-    const b = runSync("npm", ["run", "build"], { cwd: path.join(ROOT, "pkg"), stdio: ["ignore", "ignore", "pipe"] });
-    if (b.status !== 0) return { error: "pkg/ is not built and `npm run build` failed (needs the browser deps of make test)" };
+    const err = ensurePkgBuilt();
+    if (err) return { error: err };
     r = check();
   }
   if (r.status !== 0) return { error: (r.stderr || "size-check failed").trim().split("\n").pop() };
@@ -489,7 +501,7 @@ function table(o, results, codec, size) {
   const sz = size.error ? { v: undefined, text: `n/a (${size.error})` } : { v: size.sio, text: fmt(size.sio, 1) };
   const szRef = size.error ? none : { v: size.ref, text: `${fmt(size.ref, 1)} (socket.io.esm.min.js)` };
   push("browser package, gzip (KB)", sz, szRef, { v: undefined, text: "n/a (no browser build)" }, (_, v) =>
-    verdict(v === undefined ? undefined : v <= 60, "≤ 60 KB"));
+    verdict(v === undefined ? undefined : v <= 60, "≤ 60 KB (guard: make test's SIZE_BUDGET_KB)"));
 
   const head = ["metric", "sio", ...(o.before ? [`sio before (${o.before})`] : []), "socket.io-client (Node)", "rust_socketio 0.6", "sio ÷ socket.io-client", "sio ÷ rust_socketio", "target"];
   const out = [`| ${head.join(" | ")} |`, `|---|${"---:|".repeat(head.length - 2)}---|`];
@@ -566,6 +578,16 @@ async function main() {
   }
   await measureNetwork(o, bins, unavailable, log, results);
   const size = wants("size") ? measureSize() : { error: "skipped" };
+  let browser = { error: "skipped" };
+  if (wants("browser")) {
+    const err = ensurePkgBuilt();
+    browser = err
+      ? { error: err }
+      : await measureBrowser({ repeat: o.repeat, seconds: Math.min(o.seconds, 3), events: o.quick ? 10000 : 30000, say, log }).catch(
+          (e) => ({ error: String(e.message || e).slice(0, 160) }),
+        );
+    if (browser.runs) fs.appendFileSync(path.join(RESULTS, "raw.jsonl"), JSON.stringify({ kind: "browser", runs: browser.runs }) + "\n");
+  }
   log.end();
 
   const when = new Date().toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
@@ -584,6 +606,12 @@ async function main() {
     "serde_json::from_value into the struct; socket.io-client: the parsed object), then the client emits as many; CPU is",
     "user+sys of the client process over each phase. Ratios are sio ÷ anchor (lower is better for time, CPU,",
     "memory and size; higher for ops/s and events/s). Figures vary by ±10–30% between runs on a shared machine.",
+    "",
+    browserTable(browser, { events: o.quick ? 10000 : 30000 }),
+    "",
+    `Browser: sio-client (pkg/ as built) and socket.io-client 4.8.4 (socket.io.esm.min.js) in one headless Chromium, one`,
+    `page, one bundled server, WebSocket only; median of ${o.repeat} interleaved run(s); round trips for ${Math.min(o.seconds, 3)} s, floods and`,
+    "sends of the stated number of 32-byte events; main-thread time is Chromium's TaskDuration over the flood.",
   ].join("\n");
   process.stdout.write(text + "\n");
   fs.writeFileSync(path.join(RESULTS, "latest.md"), text + "\n");

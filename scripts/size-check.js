@@ -3,7 +3,7 @@
 // sio-client API, as `npm run build` leaves them in pkg/) next to socket.io-client's
 // minified ESM bundle, and fails when the package is above the budget.
 //
-//   node scripts/size-check.js [--budget-kb N]      (default budget: 60 KB gzip)
+//   node scripts/size-check.js [--budget-kb N]      (default budget: the Makefile's, 126 KB gzip)
 //
 // Everything is measured as `npm run build` leaves it, i.e. as published (the JavaScript is
 // minified there, like socket.io-client's bundle; source maps are not counted: browsers only
@@ -16,7 +16,7 @@ const path = require("node:path");
 const zlib = require("node:zlib");
 
 const root = path.resolve(__dirname, "..");
-let budgetKb = 60;
+let budgetKb = 126;
 const args = process.argv.slice(2);
 for (let i = 0; i < args.length; i++) {
   if (args[i] === "--budget-kb" && Number.isFinite(Number(args[i + 1]))) budgetKb = Number(args[++i]);
@@ -41,13 +41,8 @@ const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 const row = (name, s) =>
   `${name.padEnd(44)} ${kb(s.raw).padStart(10)} ${kb(s.gzip).padStart(10)} ${kb(s.brotli).padStart(10)}`;
 
-const parts = [
-  "pkg/wasm/sio_wasm_bg.wasm",
-  "pkg/wasm/sio_wasm.js",
-  "pkg/dist/index.js",
-  "pkg/dist/core.js",
-  "pkg/dist/emitter.js",
-];
+// what a page that imports "sio-client" loads (dist/types.js holds declarations only)
+const parts = ["pkg/wasm/sio_wasm_bg.wasm", "pkg/wasm/sio_wasm.js", "pkg/dist/index.js", "pkg/dist/api.js"];
 const missing = parts.filter((p) => !fs.existsSync(path.join(root, p)));
 if (missing.length > 0) {
   process.stderr.write(`size-check: missing ${missing.join(", ")}: run \`npm run build\` in pkg/ first\n`);
@@ -66,7 +61,7 @@ for (const p of parts) {
   for (const k of Object.keys(total)) total[k] += s[k];
   console.log(row(p, s));
 }
-console.log(row("sio-client total (wasm + JS glue + API)", total));
+console.log(row("sio-client total (wasm + JS glue + entry)", total));
 const react = path.join(root, "pkg/dist/react.js");
 if (fs.existsSync(react)) console.log(row("  + pkg/dist/react.js (sio-client/react)", sizes(react)));
 const ref = sizes(reference);

@@ -7,12 +7,13 @@ use crate::maybe_send::{shared_fn, BoxFuture, MaybeSend, MaybeSync};
 
 shared_fn!(
     /// The provider function, boxed.
-    ProviderFn = Fn() -> BoxFuture<serde_json::Value>
+    ProviderFn = Fn(&str) -> BoxFuture<serde_json::Value>
 );
 
 /// An async function called before every (re)connect of a namespace to produce its `auth`
 /// payload, a JSON object (for example to refresh a token). Anything but an object sends no
-/// payload.
+/// payload. It may ignore the namespace ([`new`](Self::new)) or be told it
+/// ([`per_namespace`](Self::per_namespace)).
 #[derive(Clone)]
 pub struct AuthProvider(ProviderFn);
 
@@ -29,11 +30,20 @@ impl AuthProvider {
         F: Fn() -> Fut + MaybeSend + MaybeSync + 'static,
         Fut: Future<Output = serde_json::Value> + MaybeSend + 'static,
     {
-        Self(Arc::new(move || Box::pin(provider())))
+        Self(Arc::new(move |_ns: &str| Box::pin(provider())))
     }
 
-    /// Asks for a payload.
-    pub(crate) fn call(&self) -> BoxFuture<serde_json::Value> {
-        (self.0)()
+    /// Wraps an async function of the namespace being connected (`/`, `/admin`, …).
+    pub fn per_namespace<F, Fut>(provider: F) -> Self
+    where
+        F: Fn(&str) -> Fut + MaybeSend + MaybeSync + 'static,
+        Fut: Future<Output = serde_json::Value> + MaybeSend + 'static,
+    {
+        Self(Arc::new(move |ns: &str| Box::pin(provider(ns))))
+    }
+
+    /// Asks for the payload of namespace `ns`.
+    pub(crate) fn call(&self, ns: &str) -> BoxFuture<serde_json::Value> {
+        (self.0)(ns)
     }
 }

@@ -56,6 +56,8 @@ pub struct ClientBuilder {
     tls: TlsOptions,
     #[cfg(not(target_arch = "wasm32"))]
     ca_files: Vec<std::path::PathBuf>,
+    #[cfg(target_arch = "wasm32")]
+    with_credentials: bool,
     max_inbound_bytes: usize,
     inbound_buffer: usize,
     // cookies and proxies (see the block of methods of the same name)
@@ -100,6 +102,8 @@ impl ClientBuilder {
             tls: TlsOptions::default(),
             #[cfg(not(target_arch = "wasm32"))]
             ca_files: Vec::new(),
+            #[cfg(target_arch = "wasm32")]
+            with_credentials: false,
             max_inbound_bytes: 100_000_000,
             inbound_buffer: DEFAULT_INBOUND_BUFFER,
             #[cfg(not(target_arch = "wasm32"))]
@@ -201,6 +205,18 @@ impl ClientBuilder {
         self
     }
 
+    /// Like [`auth_provider`](Self::auth_provider), with the namespace being connected as the
+    /// argument, for a different payload per namespace (socket.io-client's `auth` belongs to
+    /// each socket).
+    pub fn namespace_auth_provider<F, Fut>(mut self, provider: F) -> Self
+    where
+        F: Fn(&str) -> Fut + MaybeSend + MaybeSync + 'static,
+        Fut: Future<Output = serde_json::Value> + MaybeSend + 'static,
+    {
+        self.auth_provider = Some(AuthProvider::per_namespace(provider));
+        self
+    }
+
     /// Event names of the rooms convention (default `join` / `leave`).
     pub fn room_events(mut self, join: impl Into<String>, leave: impl Into<String>) -> Self {
         self.room_events = RoomEvents {
@@ -236,6 +252,16 @@ impl ClientBuilder {
     /// man-in-the-middle: only for local experiments.
     pub fn danger_accept_invalid_certs(mut self, yes: bool) -> Self {
         self.tls.danger_accept_invalid_certs = yes;
+        self
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    /// Sends cookies and HTTP authentication with cross-origin long-polling requests
+    /// (`fetch` with `credentials: "include"`, socket.io-client's `withCredentials`; default
+    /// false). The server must allow credentials for the page's origin (CORS). WebSockets
+    /// always carry the cookies of their host.
+    pub fn with_credentials(mut self, yes: bool) -> Self {
+        self.with_credentials = yes;
         self
     }
 
@@ -362,6 +388,11 @@ impl ClientBuilder {
             tokio::runtime::Handle::try_current().map_err(|_| Error::NoRuntime)?;
             Backend::new(self.transport_options()?)?
         };
+        #[cfg(target_arch = "wasm32")]
+        let transports = Backend::new(sio_browser::BrowserOptions {
+            with_credentials: self.with_credentials,
+            max_message_size: self.max_inbound_bytes,
+        });
         Ok(Parts {
             handle_options: HandleOptions {
                 ack_timeout: config.ack_timeout,
@@ -373,14 +404,16 @@ impl ClientBuilder {
         })
     }
 
-    /// Starts the client's driver task on the current tokio runtime. Nothing connects until a
-    /// socket's [`connect`](crate::Socket::connect).
+    /// Starts the client's driver task (on the current tokio runtime natively, with
+    /// `spawn_local` in the browser). Nothing connects until a socket's
+    /// [`connect`](crate::Socket::connect).
     pub fn build(self) -> Result<Client, Error> {
         Client::start(self.into_parts()?)
     }
 }
 
 /// A seed for the backoff jitter from the process's hash randomness (no RNG dependency).
+#[cfg(not(target_arch = "wasm32"))]
 fn random_seed() -> u64 {
     use std::collections::hash_map::RandomState;
     use std::hash::{BuildHasher, Hasher};
@@ -395,4 +428,10 @@ impl Client {
     pub fn builder(url: impl Into<String>) -> ClientBuilder {
         ClientBuilder::new(url)
     }
+}
+
+/// A seed for the backoff jitter from `Math.random()` (std's hash keys are fixed on wasm32).
+#[cfg(target_arch = "wasm32")]
+fn random_seed() -> u64 {
+    sio_browser::random_seed()
 }

@@ -70,3 +70,8 @@ mod native {
 
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) use native::{now, spawn, Timer};
+
+/// In the browser: sio-browser's `performance.now()` clock, gloo-timers timer and
+/// `spawn_local` (everything runs on the page's one thread, so nothing needs `Send`).
+#[cfg(target_arch = "wasm32")]
+pub(crate) use sio_browser::{now, spawn, Timer};

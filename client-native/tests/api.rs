@@ -1,6 +1,8 @@
 //! The Rust API's own behaviour against the real server: async listeners, decode errors,
 //! backpressure, panicking listeners.
 
+// (native only: the browser build is tested in client-wasm/tests)
+#![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;

@@ -5,6 +5,7 @@
 //! `tests/server/cluster.js`). Every wait has a generous deadline; nothing sleeps to "let
 //! things settle".
 
+#![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;

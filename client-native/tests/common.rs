@@ -2,6 +2,8 @@
 //! clients for each transport mode, wait for things with generous deadlines (never sleep a
 //! fixed time to "let things settle").
 
+// (native only: the browser build is tested in client-wasm/tests)
+#![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 #![allow(dead_code)]
 

@@ -1,6 +1,8 @@
 //! The native client against the real reference server (Node socket.io 4.8, started per test
 //! on a free port), in websocket-only, polling-only and upgrade modes.
 
+// (native only: the browser build is tested in client-wasm/tests)
+#![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;

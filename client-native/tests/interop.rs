@@ -7,6 +7,7 @@
 //! The table is printed (see it with `--nocapture`) and written to
 //! `target/tmp/interop-matrix.md`, which `make test` shows.
 
+#![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod interop {

@@ -3,6 +3,7 @@
 //! does (a typed connect error, not a hang). The interop matrix (tests/interop.rs) runs the
 //! common scenarios with msgpack on every server kind.
 
+#![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;

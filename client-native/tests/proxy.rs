@@ -2,6 +2,7 @@
 //! free port): long-polling as proxied HTTP requests, WebSocket through a CONNECT tunnel,
 //! Basic authentication from the proxy URL, and the errors when the proxy says no.
 
+#![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;

@@ -1,6 +1,7 @@
 //! The proxy from the environment (`HTTP_PROXY`), and `.no_proxy()` overriding it. A test
 //! binary of its own: the variables are process-wide and read when a client is built.
 
+#![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;

@@ -1,40 +1,51 @@
-//! # sio-wasm: the browser build of the sio Socket.IO client
+//! # sio-wasm: the JavaScript API of the npm package `sio-client`
 //!
-//! Exports one class, `Core`: a [`sio_core::Manager`] (one connection and its namespaces)
-//! behind plain values — strings, numbers, booleans and byte arrays. It does no I/O and reads
-//! no clock.
-//! The npm package `sio-client` (in `pkg/`) drives it from TypeScript (`pkg/src/core.ts`):
-//! WebSocket (binary frames as `ArrayBuffer`), `fetch` long-polling, one `setTimeout` for the
-//! core's deadlines, `JSON.stringify`/`JSON.parse` with binary placeholders for event
-//! arguments, and the socket.io-client options object. Keeping the JavaScript↔wasm boundary
-//! that narrow keeps the bundle small: no JSON library, no web-sys bindings, no futures
-//! executor and no closures on the Rust side.
+//! socket.io-client's API — `io()`, `Manager`, `Socket` — exported with wasm-bindgen from
+//! Rust, on sio-client's Rust API and its browser driver (sio-browser: `web_sys::WebSocket`,
+//! `fetch` long-polling, gloo-timers). Nothing of the protocol is JavaScript: the package's
+//! `pkg/src/` holds only the module loader, the TypeScript declarations and the React shim.
 //!
-//! ## The protocol between `core.ts` and `Core`
+//! At the boundary (see `values.rs`): event arguments cross as JSON text
+//! (`JSON.stringify`/`JSON.parse`) plus the bytes of their binary values (`ArrayBuffer`s and
+//! views become attachments; received binary is an `ArrayBuffer`); structured values (the
+//! options object, `connect_error` data, the auth payload) with serde-wasm-bindgen.
+//! Listeners are JavaScript functions kept in Rust with socket.io-client's emitter semantics
+//! (`emitter.rs`). Every listener runs from the client's task, after the core is done with
+//! the event, so a listener may call anything.
 //!
-//! - Commands (`cmd`: connect, disconnect, join, …; `emit`; `ack`) and network inputs (`input`:
-//!   opened, text or binary frame, closed, HTTP response or failure, timer) are methods that
-//!   take the current time, a `performance.now()` reading, first; the core never reads a clock.
-//!   Attachments of an `emit` or `ack` are staged first with `attach(bytes)`; `query` reads the
-//!   state (as JSON text).
-//! - After every call the driver drains `next()` until it returns an empty string: first the
-//!   transport commands, then the events, each as the JSON text of an array —
-//!   `["ws", id, url]`, `["send", id, binary]`, `["http", id, request, method, url, hasBody,
-//!   ...headerPairs]`, `["shut", id]`, `[kind, ns?, ...]` for events, whose argument lists are
-//!   embedded as the JSON they are, followed by their attachment count. Frame and body texts
-//!   and binary data are not put in the JSON: they follow as parts (`partText()`,
-//!   `partBytes()`), taken in order right after the `next()` that announced them. Then the
-//!   driver calls `arm(now)` to learn what to do with its timer.
-//! - Events are delivered to user code only after the driver is done with the core, so user
-//!   code may call any method.
+//! This crate is the npm package's, not a Rust web app's: its `#[wasm_bindgen]` exports
+//! would end up in any binary that links it. A Rust frontend depends on `sio-client` only.
 //!
-//! On non-wasm targets only the option mapping ([`options`]) is built, so the workspace's
-//! host builds, tests and lints cover it.
+//! On other targets only the option checks ([`options`]) are built, so the workspace's host
+//! builds, tests and lints cover them.
 
 pub mod options;
 
-#[cfg(target_arch = "wasm32")]
-mod core;
+/// The allocator of the npm package's module (one thread, memory grown on demand).
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 #[cfg(target_arch = "wasm32")]
-pub use crate::core::Core;
+mod emitter;
+#[cfg(target_arch = "wasm32")]
+mod io;
+#[cfg(target_arch = "wasm32")]
+mod js_options;
+#[cfg(target_arch = "wasm32")]
+mod manager;
+#[cfg(target_arch = "wasm32")]
+mod socket;
+#[cfg(target_arch = "wasm32")]
+mod socket_api;
+#[cfg(target_arch = "wasm32")]
+mod values;
+
+#[cfg(target_arch = "wasm32")]
+pub use crate::io::io;
+#[cfg(target_arch = "wasm32")]
+pub use crate::manager::Manager;
+#[cfg(target_arch = "wasm32")]
+pub use crate::socket::Ack;
+#[cfg(target_arch = "wasm32")]
+pub use crate::socket_api::Socket;

@@ -1,19 +1,21 @@
-//! socket.io-client's options, mapped onto [`sio_core::Config`].
+//! socket.io-client's options, checked and turned into typed settings for sio-client's
+//! `ClientBuilder`.
 //!
 //! This part is plain Rust (no JavaScript types) so that it builds and is unit-tested on the
-//! host; the wasm layer only reads the JavaScript options object into an [`Options`].
+//! host; the wasm layer reads the JavaScript options object into an [`Options`] (with
+//! serde-wasm-bindgen) and hands the [`Settings`] to the builder.
 //!
 //! Differences from socket.io-client, all deliberate:
 //! - `reconnectionAttempts: 0` means "forever", exactly as in socket.io-client (whose
 //!   `opts.reconnectionAttempts || Infinity` turns 0 into infinity).
 //! - `retries` needs `ackTimeout` (a retry is triggered by a timeout; socket.io-client
-//!   misbehaves without one): [`OptionsError::Config`] with `RetriesWithoutTimeout`.
+//!   misbehaves without one): the builder refuses it.
 //! - `timeout: false` disables the connect timeout, like socket.io-client.
 
 use std::fmt;
 use std::time::Duration;
 
-use sio_core::{Auth, Config, ConfigError, Transports};
+use sio_core::Transports;
 
 /// Options as read from the JavaScript object given to `io(url, opts)`, with `None` for
 /// absent keys.
@@ -45,8 +47,40 @@ pub struct Options {
     pub ack_timeout: Option<f64>,
     /// `retries` (needs `ack_timeout`).
     pub retries: Option<f64>,
-    /// Seed for the backoff jitter (the wasm layer draws it from `Math.random`).
-    pub seed: u64,
+    /// `withCredentials` (default false): cookies on cross-origin polling requests.
+    pub with_credentials: Option<bool>,
+}
+
+/// The checked options, as sio-client's builder takes them (`None`: the builder's default,
+/// which is socket.io-client's).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// Engine.IO path.
+    pub path: Option<String>,
+    /// Extra query pairs.
+    pub query: Vec<(String, String)>,
+    /// Extra headers.
+    pub headers: Vec<(String, String)>,
+    /// Transport mode.
+    pub transports: Transports,
+    /// Reconnect by itself.
+    pub reconnection: Option<bool>,
+    /// Attempts before giving up (`Some(None)`: forever).
+    pub reconnection_attempts: Option<Option<u32>>,
+    /// First backoff delay.
+    pub reconnection_delay: Option<Duration>,
+    /// Largest backoff delay.
+    pub reconnection_delay_max: Option<Duration>,
+    /// Jitter factor in `[0, 1]`.
+    pub randomization_factor: Option<f64>,
+    /// Per-attempt connect timeout (`Some(None)`: none).
+    pub timeout: Option<Option<Duration>>,
+    /// Default ack timeout of every emit.
+    pub ack_timeout: Option<Duration>,
+    /// Re-sends of an unacknowledged emit.
+    pub retries: Option<u32>,
+    /// Cookies on cross-origin polling requests.
+    pub with_credentials: bool,
 }
 
 /// Why the options were rejected.
@@ -57,21 +91,15 @@ pub enum OptionsError {
     InvalidNumber {
         /// The option's JavaScript name.
         option: &'static str,
-        /// The rejected value.
-        value: f64,
     },
     /// `transports` lists an unknown transport or none at all.
     InvalidTransports(String),
-    /// The core refused the resulting configuration (bad URL, `retries` without
-    /// `ackTimeout`, `reconnectionDelayMax` below `reconnectionDelay`).
-    Config(ConfigError),
 }
 
 impl fmt::Display for OptionsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            // (the value is not printed: float formatting would cost the bundle ~10 KB)
-            OptionsError::InvalidNumber { option, .. } => write!(
+            OptionsError::InvalidNumber { option } => write!(
                 f,
                 "option `{option}` must be a non-negative number (an integer for counts, 0 to 1 for randomizationFactor)"
             ),
@@ -79,46 +107,47 @@ impl fmt::Display for OptionsError {
                 f,
                 "option `transports` must list \"polling\" and/or \"websocket\", got {t}"
             ),
-            OptionsError::Config(e) => write!(f, "{e}"),
         }
     }
 }
 
 impl std::error::Error for OptionsError {}
 
-impl From<ConfigError> for OptionsError {
-    fn from(e: ConfigError) -> Self {
-        OptionsError::Config(e)
-    }
-}
-
-/// The `query` or `extraHeaders` option as pairs, from the raw JSON of what the JavaScript
-/// side passes: a string `"a=1&b=2"` (a leading `?` is ignored; percent-decoded, `+` is a
-/// space), or the object's entries as a flat `[key, value, key, value, …]` array of strings.
-pub fn pairs(raw: Option<&str>) -> Vec<(String, String)> {
-    let Some(raw) = raw else {
-        return Vec::new();
-    };
-    if let Some(text) = sio_core::json::as_string(raw) {
-        return sio_core::url::parse_query(text.trim_start_matches('?'));
-    }
-    let mut items = sio_core::json::string_array(raw).into_iter();
-    let mut out = Vec::new();
-    while let (Some(k), Some(v)) = (items.next(), items.next()) {
-        out.push((k, v));
-    }
-    out
-}
-
-/// The longest delay `setTimeout` honours (2^31 - 1 ms); longer ones fire at once.
+/// The longest delay a browser timer can wait (2^31 - 1 ms).
 pub const MAX_TIMER_MS: u64 = 0x7fff_ffff;
+
+/// The `query` or `extraHeaders` option as pairs: a text `"a=1&b=2"` (a leading `?` is
+/// ignored; percent-decoded, `+` is a space) or an object's entries (values as JavaScript's
+/// `String(v)` writes numbers and booleans; `null` entries are left out). `None` for anything
+/// else.
+pub fn pairs(value: &serde_json::Value) -> Option<Vec<(String, String)>> {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => Some(sio_core::url::parse_query(text.trim_start_matches('?'))),
+        Value::Object(map) => {
+            let mut out = Vec::with_capacity(map.len());
+            for (key, value) in map {
+                let text = match value {
+                    Value::Null => continue,
+                    Value::String(s) => s.clone(),
+                    Value::Bool(b) => b.to_string(),
+                    Value::Number(n) => n.to_string(),
+                    Value::Array(_) | Value::Object(_) => return None,
+                };
+                out.push((key.clone(), text));
+            }
+            Some(out)
+        }
+        _ => None,
+    }
+}
 
 /// A non-negative finite number of milliseconds.
 fn millis(option: &'static str, value: f64) -> Result<Duration, OptionsError> {
     if value.is_finite() && value >= 0.0 {
-        Ok(Duration::from_secs_f64(value / 1000.0))
+        Ok(Duration::from_millis(value.ceil() as u64))
     } else {
-        Err(OptionsError::InvalidNumber { option, value })
+        Err(OptionsError::InvalidNumber { option })
     }
 }
 
@@ -134,7 +163,7 @@ fn count(option: &'static str, value: f64) -> Result<Option<u32>, OptionsError> 
             value as u32
         }))
     } else {
-        Err(OptionsError::InvalidNumber { option, value })
+        Err(OptionsError::InvalidNumber { option })
     }
 }
 
@@ -174,89 +203,93 @@ pub fn transports(list: Option<&[String]>, upgrade: bool) -> Result<Transports, 
     }
 }
 
-/// The core configuration for the server at `url` (an absolute `http(s)://` or `ws(s)://`
-/// URL; its path is ignored, its query joins `options.query`).
-///
-/// The auth payload is always asked for per namespace ([`Auth::Provider`]): in
-/// socket.io-client `auth` belongs to each socket, and may be a function called on every
-/// connect.
-pub fn build_config(url: &str, options: &Options) -> Result<Config, OptionsError> {
-    let mut config = Config::new(url)?;
-    if let Some(path) = &options.path {
-        config.path = path.clone();
-    }
-    config.query.extend(options.query.iter().cloned());
-    config.headers.extend(options.headers.iter().cloned());
-    config.transports = transports(
-        options.transports.as_deref(),
-        options.upgrade.unwrap_or(true),
-    )?;
-    if let Some(on) = options.reconnection {
-        config.reconnection = on;
-    }
-    if let Some(n) = options.reconnection_attempts {
-        config.reconnection_attempts = match count("reconnectionAttempts", n)? {
+/// Checks `options` and converts them. The URL and the rules across options (`retries` needs
+/// `ackTimeout`, `reconnectionDelayMax` not below `reconnectionDelay`) are checked by the
+/// builder.
+pub fn settings(options: &Options) -> Result<Settings, OptionsError> {
+    let reconnection_attempts = match options.reconnection_attempts {
+        None => None,
+        Some(n) => Some(match count("reconnectionAttempts", n)? {
             Some(0) | None => None,
             Some(n) => Some(n),
-        };
-    }
-    if let Some(ms) = options.reconnection_delay {
-        config.reconnection_delay = millis("reconnectionDelay", ms)?;
-    }
-    if let Some(ms) = options.reconnection_delay_max {
-        config.reconnection_delay_max = if ms == f64::INFINITY {
-            // The longest delay a browser timer can wait.
-            Duration::from_millis(MAX_TIMER_MS)
-        } else {
-            millis("reconnectionDelayMax", ms)?
-        };
-    }
+        }),
+    };
+    let reconnection_delay_max = match options.reconnection_delay_max {
+        None => None,
+        // the longest delay a browser timer can wait
+        Some(ms) if ms == f64::INFINITY => Some(Duration::from_millis(MAX_TIMER_MS)),
+        Some(ms) => Some(millis("reconnectionDelayMax", ms)?),
+    };
     if let Some(f) = options.randomization_factor {
         if !(0.0..=1.0).contains(&f) {
             return Err(OptionsError::InvalidNumber {
                 option: "randomizationFactor",
-                value: f,
             });
         }
-        config.randomization_factor = f;
     }
-    match options.timeout {
-        None => {}
-        Some(None) => config.timeout = None,
-        Some(Some(ms)) => config.timeout = Some(millis("timeout", ms)?),
-    }
-    if let Some(ms) = options.ack_timeout {
-        config.ack_timeout = Some(millis("ackTimeout", ms)?);
-    }
-    if let Some(n) = options.retries {
-        config.retries = count("retries", n)?.unwrap_or(u32::MAX);
-    }
-    config.auth = Auth::Provider;
-    config.seed = options.seed;
-    config.validate()?;
-    Ok(config)
+    Ok(Settings {
+        path: options.path.clone(),
+        query: options.query.clone(),
+        headers: options.headers.clone(),
+        transports: transports(
+            options.transports.as_deref(),
+            options.upgrade.unwrap_or(true),
+        )?,
+        reconnection: options.reconnection,
+        reconnection_attempts,
+        reconnection_delay: options
+            .reconnection_delay
+            .map(|ms| millis("reconnectionDelay", ms))
+            .transpose()?,
+        reconnection_delay_max,
+        randomization_factor: options.randomization_factor,
+        timeout: match options.timeout {
+            None => None,
+            Some(None) => Some(None),
+            Some(Some(ms)) => Some(Some(millis("timeout", ms)?)),
+        },
+        ack_timeout: options
+            .ack_timeout
+            .map(|ms| millis("ackTimeout", ms))
+            .transpose()?,
+        retries: options
+            .retries
+            .map(|n| count("retries", n).map(|n| n.unwrap_or(u32::MAX)))
+            .transpose()?,
+        with_credentials: options.with_credentials.unwrap_or(false),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn list(items: &[&str]) -> Vec<String> {
         items.iter().map(|s| (*s).to_string()).collect()
     }
 
+    fn pair(k: &str, v: &str) -> (String, String) {
+        (k.to_string(), v.to_string())
+    }
+
     #[test]
     fn query_pairs_from_text_or_entries() {
-        let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
-        assert_eq!(pairs(None), vec![]);
         assert_eq!(
-            pairs(Some(r#""?a=1&b=x%20y+z""#)),
-            vec![pair("a", "1"), pair("b", "x y z")]
+            pairs(&json!("?a=1&b=x%20y+z")),
+            Some(vec![pair("a", "1"), pair("b", "x y z")])
         );
         assert_eq!(
-            pairs(Some(r#"["a","1","é","\ud800"]"#)),
-            vec![pair("a", "1"), pair("é", "\u{fffd}")]
+            pairs(&json!({ "room": "lobby", "n": 7, "x": 1.5, "on": true, "gone": null })),
+            Some(vec![
+                pair("room", "lobby"),
+                pair("n", "7"),
+                pair("x", "1.5"),
+                pair("on", "true")
+            ])
         );
+        assert_eq!(pairs(&json!(["a", "b"])), None);
+        assert_eq!(pairs(&json!({ "nested": {} })), None);
     }
 
     #[test]
@@ -283,10 +316,12 @@ mod tests {
             transports(Some(&list(&["websocket", "polling"])), true),
             Ok(Transports::WebSocketOnly)
         );
-        assert!(matches!(
-            transports(Some(&list(&["webtransport"])), true),
-            Err(OptionsError::InvalidTransports(_))
-        ));
+        assert_eq!(
+            transports(Some(&list(&["webtransport"])), true)
+                .expect_err("unknown")
+                .to_string(),
+            "option `transports` must list \"polling\" and/or \"websocket\", got \"webtransport\""
+        );
         assert!(matches!(
             transports(Some(&[]), true),
             Err(OptionsError::InvalidTransports(_))
@@ -294,22 +329,19 @@ mod tests {
     }
 
     #[test]
-    fn defaults_are_socket_io_client_defaults() {
-        let config =
-            build_config("http://localhost:3000", &Options::default()).expect("valid options");
-        assert_eq!(config.path, "/socket.io/");
-        assert_eq!(config.timeout, Some(Duration::from_millis(20_000)));
-        assert_eq!(config.reconnection_attempts, None);
-        assert_eq!(config.reconnection_delay, Duration::from_millis(1000));
-        assert_eq!(config.reconnection_delay_max, Duration::from_millis(5000));
-        assert_eq!(config.auth, Auth::Provider);
+    fn absent_options_leave_the_defaults() {
+        let s = settings(&Options::default()).expect("valid");
+        assert_eq!(s.transports, Transports::PollingThenWebSocket);
+        assert_eq!(s.reconnection_attempts, None);
+        assert_eq!(s.timeout, None);
+        assert!(!s.with_credentials);
     }
 
     #[test]
-    fn options_map_onto_the_config() {
+    fn options_map_onto_settings() {
         let options = Options {
             path: Some("/custom/".into()),
-            query: vec![("a".into(), "1".into())],
+            query: vec![pair("a", "1")],
             transports: Some(list(&["websocket"])),
             reconnection: Some(false),
             reconnection_attempts: Some(3.0),
@@ -319,24 +351,22 @@ mod tests {
             timeout: Some(None),
             ack_timeout: Some(1500.0),
             retries: Some(2.0),
-            seed: 7,
+            with_credentials: Some(true),
             ..Options::default()
         };
-        let config =
-            build_config("https://example.com/ignored?b=2", &options).expect("valid options");
-        assert_eq!(config.path, "/custom/");
-        assert!(config.url.secure);
-        assert_eq!(config.url.query, vec![("b".to_string(), "2".to_string())]);
-        assert_eq!(config.query, vec![("a".to_string(), "1".to_string())]);
-        assert_eq!(config.transports, Transports::WebSocketOnly);
-        assert!(!config.reconnection);
-        assert_eq!(config.reconnection_attempts, Some(3));
-        assert_eq!(config.reconnection_delay, Duration::from_millis(100));
-        assert_eq!(config.reconnection_delay_max, Duration::from_millis(200));
-        assert_eq!(config.timeout, None);
-        assert_eq!(config.ack_timeout, Some(Duration::from_millis(1500)));
-        assert_eq!(config.retries, 2);
-        assert_eq!(config.seed, 7);
+        let s = settings(&options).expect("valid options");
+        assert_eq!(s.path.as_deref(), Some("/custom/"));
+        assert_eq!(s.query, vec![pair("a", "1")]);
+        assert_eq!(s.transports, Transports::WebSocketOnly);
+        assert_eq!(s.reconnection, Some(false));
+        assert_eq!(s.reconnection_attempts, Some(Some(3)));
+        assert_eq!(s.reconnection_delay, Some(Duration::from_millis(100)));
+        assert_eq!(s.reconnection_delay_max, Some(Duration::from_millis(200)));
+        assert_eq!(s.randomization_factor, Some(0.0));
+        assert_eq!(s.timeout, Some(None));
+        assert_eq!(s.ack_timeout, Some(Duration::from_millis(1500)));
+        assert_eq!(s.retries, Some(2));
+        assert!(s.with_credentials);
     }
 
     #[test]
@@ -346,9 +376,17 @@ mod tests {
                 reconnection_attempts: Some(n),
                 ..Options::default()
             };
-            let config = build_config("http://h", &options).expect("valid options");
-            assert_eq!(config.reconnection_attempts, None, "{n}");
+            let s = settings(&options).expect("valid options");
+            assert_eq!(s.reconnection_attempts, Some(None), "{n}");
         }
+        let max = Options {
+            reconnection_delay_max: Some(f64::INFINITY),
+            ..Options::default()
+        };
+        assert_eq!(
+            settings(&max).expect("valid").reconnection_delay_max,
+            Some(Duration::from_millis(MAX_TIMER_MS))
+        );
     }
 
     #[test]
@@ -372,34 +410,8 @@ mod tests {
             },
         ];
         for options in bad {
-            let err = build_config("http://h", &options).expect_err("must be refused");
+            let err = settings(&options).expect_err("must be refused");
             assert!(matches!(err, OptionsError::InvalidNumber { .. }), "{err}");
         }
-        let err = build_config(
-            "http://h",
-            &Options {
-                retries: Some(3.0),
-                ..Options::default()
-            },
-        )
-        .expect_err("must be refused");
-        assert_eq!(
-            err,
-            OptionsError::Config(ConfigError::RetriesWithoutTimeout)
-        );
-        assert!(matches!(
-            build_config("ftp://h", &Options::default()),
-            Err(OptionsError::Config(ConfigError::Url(_)))
-        ));
-        let err = build_config(
-            "http://h",
-            &Options {
-                reconnection_delay: Some(5000.0),
-                reconnection_delay_max: Some(10.0),
-                ..Options::default()
-            },
-        )
-        .expect_err("must be refused");
-        assert_eq!(err, OptionsError::Config(ConfigError::DelayMaxBelowDelay));
     }
 }

@@ -30,15 +30,30 @@ import {
   useState,
   type ReactNode,
 } from "react";
-import { io, type ManagerOptions, type Socket, type SocketOptions } from "./index.js";
+import {
+  io,
+  type AllButLast,
+  type DefaultEventsMap,
+  type EventNames,
+  type EventParams,
+  type EventsMap,
+  type FirstArg,
+  type Last,
+  type ManagerOptions,
+  type ReservedOrUserEventNames,
+  type ReservedOrUserListener,
+  type Socket,
+  type SocketOptions,
+  type SocketReservedEvents,
+} from "sio-client";
 
 /** The connection's state as the hooks see it. */
 export type SocketStatus = "connecting" | "connected" | "reconnecting" | "disconnected";
 
-/** What {@link useSocket} returns. */
-export interface SocketState {
+/** What {@link useSocket} returns, typed by the events maps like `Socket<ListenEvents, EmitEvents>`. */
+export interface SocketState<ListenEvents extends EventsMap = DefaultEventsMap, EmitEvents extends EventsMap = ListenEvents> {
   /** The socket (`null` before the provider's first effect ran). */
-  socket: Socket | null;
+  socket: Socket<ListenEvents, EmitEvents> | null;
   /** `connecting` until the first connect, `reconnecting` while the client retries. */
   status: SocketStatus;
   /** The last `connect_error`, cleared on connect. */
@@ -52,7 +67,7 @@ export interface SocketProviderProps {
   /** Server URL, with the namespace as its path (default: the page's origin, namespace `/`). */
   url?: string;
   /** `io()` options; function values (`auth`) do not count for sharing. */
-  options?: ManagerOptions & SocketOptions;
+  options?: Partial<ManagerOptions & SocketOptions>;
   /** The subtree that uses the socket. */
   children?: ReactNode;
 }
@@ -79,7 +94,7 @@ function stableKey(value: unknown): string {
   });
 }
 
-function acquire(key: string, url: string | undefined, options: ManagerOptions & SocketOptions): Socket {
+function acquire(key: string, url: string | undefined, options: Partial<ManagerOptions & SocketOptions>): Socket {
   const entry = registry.get(key);
   if (entry) {
     entry.refs += 1;
@@ -157,46 +172,102 @@ export function SocketProvider({ url, options, children }: SocketProviderProps):
   return createElement(Context.Provider, { value: state }, children);
 }
 
-/** The nearest provider's socket and connection state. */
-export function useSocket(): SocketState {
-  return useContext(Context);
+/**
+ * The nearest provider's socket and connection state; the type parameters type the socket
+ * (`useSocket<ServerToClientEvents, ClientToServerEvents>()`).
+ */
+export function useSocket<
+  ListenEvents extends EventsMap = DefaultEventsMap,
+  EmitEvents extends EventsMap = ListenEvents,
+>(): SocketState<ListenEvents, EmitEvents> {
+  return useContext(Context) as unknown as SocketState<ListenEvents, EmitEvents>;
 }
 
 const useIsomorphicLayoutEffect = typeof window !== "undefined" ? useLayoutEffect : useEffect;
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyFunction = (...args: any[]) => any;
+
 /**
  * Calls `handler(...args)` for every `event` while mounted; always the handler of the latest
- * render (no stale closures), with one subscription for the component's lifetime.
+ * render (no stale closures), with one subscription for the component's lifetime. Typed by
+ * the listen events map: `useSocketEvent<ServerToClientEvents, "news">("news", (msg) => …)`,
+ * or see {@link createSocketHooks}.
  */
-export function useSocketEvent(event: string, handler: (...args: any[]) => void): void {
+export function useSocketEvent<
+  ListenEvents extends EventsMap = DefaultEventsMap,
+  Ev extends ReservedOrUserEventNames<SocketReservedEvents, ListenEvents> = ReservedOrUserEventNames<
+    SocketReservedEvents,
+    ListenEvents
+  >,
+>(event: Ev, handler: ReservedOrUserListener<SocketReservedEvents, ListenEvents, Ev>): void {
   const { socket } = useSocket();
-  const latest = useRef(handler);
+  const latest = useRef(handler as AnyFunction);
   useIsomorphicLayoutEffect(() => {
-    latest.current = handler;
+    latest.current = handler as AnyFunction;
   });
   useEffect(() => {
     if (!socket) return;
+    const name = event as string;
     const listener = (...args: unknown[]) => latest.current(...args);
-    socket.on(event, listener);
+    socket.on(name, listener);
     return () => {
-      socket.off(event, listener);
+      socket.off(name, listener);
     };
   }, [socket, event]);
 }
 
+/** What {@link useEmitWithAck} returns: emits `event` and resolves with the ack's first argument. */
+export type EmitWithAck<EmitEvents extends EventsMap = DefaultEventsMap> = <Ev extends EventNames<EmitEvents>>(
+  event: Ev,
+  ...args: AllButLast<EventParams<EmitEvents, Ev>>
+) => Promise<FirstArg<Last<EventParams<EmitEvents, Ev>>>>;
+
 /**
  * A stable `(event, ...args) => Promise` that emits with an ack and rejects after
- * `timeoutMs`, on disconnection, or when there is no socket yet.
+ * `timeoutMs`, on disconnection, or when there is no socket yet. Typed by the emit events map:
+ * `useEmitWithAck<ClientToServerEvents>(5000)` resolves with the ack's type.
  */
-export function useEmitWithAck(timeoutMs: number): (event: string, ...args: unknown[]) => Promise<any> {
+export function useEmitWithAck<EmitEvents extends EventsMap = DefaultEventsMap>(timeoutMs: number): EmitWithAck<EmitEvents> {
   const { socket } = useSocket();
   return useCallback(
     (event: string, ...args: unknown[]) =>
       socket
-        ? socket.timeout(timeoutMs).emitWithAck(event, ...args)
+        ? (socket.timeout(timeoutMs).emitWithAck as AnyFunction)(event, ...args)
         : Promise.reject(new Error("sio-client: no socket yet (use inside a mounted <SocketProvider>)")),
     [socket, timeoutMs],
-  );
+  ) as unknown as EmitWithAck<EmitEvents>;
+}
+
+/** The hooks of {@link createSocketHooks}, typed by one pair of events maps. */
+export interface SocketHooks<ListenEvents extends EventsMap, EmitEvents extends EventsMap> {
+  /** {@link useSocket}, typed. */
+  useSocket(): SocketState<ListenEvents, EmitEvents>;
+  /** {@link useSocketEvent}, with the handler's type inferred from the event name. */
+  useSocketEvent<Ev extends ReservedOrUserEventNames<SocketReservedEvents, ListenEvents>>(
+    event: Ev,
+    handler: ReservedOrUserListener<SocketReservedEvents, ListenEvents, Ev>,
+  ): void;
+  /** {@link useEmitWithAck}, typed. */
+  useEmitWithAck(timeoutMs: number): EmitWithAck<EmitEvents>;
+  /** {@link useRoom}. */
+  useRoom(room: string | null | undefined): void;
+}
+
+/**
+ * The hooks typed once for an application's events maps (the same functions at run time):
+ *
+ * ```ts
+ * export const { useSocket, useSocketEvent, useEmitWithAck, useRoom } =
+ *   createSocketHooks<ServerToClientEvents, ClientToServerEvents>();
+ * useSocketEvent("news", (msg) => …);   // msg typed from ServerToClientEvents["news"]
+ * ```
+ */
+export function createSocketHooks<
+  ListenEvents extends EventsMap = DefaultEventsMap,
+  EmitEvents extends EventsMap = ListenEvents,
+>(): SocketHooks<ListenEvents, EmitEvents> {
+  return { useSocket, useSocketEvent, useEmitWithAck, useRoom } as unknown as SocketHooks<ListenEvents, EmitEvents>;
 }
 
 const roomRefs = new WeakMap<Socket, Map<string, { refs: number; leaving?: ReturnType<typeof setTimeout> }>>();

@@ -1,9 +1,8 @@
-// The connection driver of sio-client (`CoreClient`: the Rust core compiled to WebAssembly,
-// driven from TypeScript with the browser's WebSocket, fetch and timers) in a real Chromium
+// The JavaScript API of sio-client (`io()`, `Manager`, `Socket`: wasm-bindgen exports of the
+// Rust crate sio-wasm, on sio-client's Rust API and its web-sys driver) in a real Chromium
 // (Debian's /usr/bin/chromium driven by playwright-core), against the bundled reference
-// server. These are the network scenarios that used to run as `wasm-pack test` when the
-// driver was written in Rust; the Rust side of the boundary is tested there now
-// (client-wasm/tests/browser.rs).
+// server: the network scenarios, the socket.io-client emitter semantics, and bad input. The
+// Rust API itself runs in Chromium under `wasm-pack test` (client-wasm/tests/rust_api.rs).
 //
 //   node --test client.test.mjs        (scripts/test-browser.sh builds the page first)
 //
@@ -70,7 +69,7 @@ function serveDist() {
 // Runs in the page: `window.h` holds the harness for the scenarios.
 const HARNESS = `
 window.h = (() => {
-  const { CoreClient } = window.sio;
+  const { io, Manager } = window.sio;
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   const json = (v) => JSON.stringify(v);
   function check(ok, message) {
@@ -85,20 +84,30 @@ window.h = (() => {
     check(value instanceof ArrayBuffer, "expected an ArrayBuffer, got " + Object.prototype.toString.call(value));
     return [...new Uint8Array(value)];
   }
+  const MANAGER_EVENTS = ["open", "close", "ping", "upgrade", "error", "reconnect_attempt", "reconnect",
+    "reconnect_error", "reconnect_failed"];
 
-  /** A client plus everything it reported. */
+  /** A socket on its own connection (forceNew) plus everything it and its manager reported. */
   class Harness {
-    constructor(url, options = {}) {
+    constructor(url, options = {}, nsp = "/") {
       this.events = [];
-      this.reaction = undefined;
-      this.client = new CoreClient(url, options, (kind, ns, a, b, c) => {
-        const rec = { kind, ns, a, b, c };
-        this.events.push(rec);
-        if (this.reaction) this.reaction(rec);
-      });
+      this.socket = io(url + (nsp === "/" ? "" : nsp), { forceNew: true, ...options });
+      this.watch(this.socket);
+      for (const name of MANAGER_EVENTS) {
+        this.socket.io.on(name, (...args) => this.events.push({ kind: name, ns: "", args }));
+      }
+    }
+    /** Records the reserved events and every incoming event of \`socket\`. */
+    watch(socket) {
+      const ns = socket.nsp;
+      for (const name of ["connect", "disconnect", "connect_error"]) {
+        socket.on(name, (...args) => this.events.push({ kind: name, ns, args }));
+      }
+      socket.onAny((event, ...args) => this.events.push({ kind: "event", ns, event, args }));
+      return socket;
     }
     count(kind, ns) {
-      return this.events.filter((r) => r.kind === kind && (r.ns ?? "") === ns).length;
+      return this.events.filter((r) => r.kind === kind && r.ns === ns).length;
     }
     /** Waits (up to 10 s) until pick finds something among the events. */
     async wait(what, pick) {
@@ -108,7 +117,7 @@ window.h = (() => {
         if (found !== undefined && found !== false) return found;
         if (performance.now() - start > 10000) {
           throw new Error("timed out waiting for " + what + "; events: " +
-            json(this.events.map((r) => r.kind + "(" + (r.ns ?? "") + ") " + (typeof r.a === "object" ? "" : String(r.a)))));
+            json(this.events.map((r) => r.kind + "(" + r.ns + ") " + (r.event ?? ""))));
         }
         await sleep(5);
       }
@@ -116,61 +125,59 @@ window.h = (() => {
     /** The n-th (1-based) event kind on ns. */
     nth(kind, ns, n) {
       return this.wait(kind + " #" + n + " on " + ns, (events) =>
-        events.filter((r) => r.kind === kind && (r.ns ?? "") === ns)[n - 1]);
+        events.filter((r) => r.kind === kind && r.ns === ns)[n - 1]);
     }
-    async connect(ns) {
-      const before = this.count("connect", ns);
-      this.client.connect(ns);
-      return this.nth("connect", ns, before + 1);
+    /** The first incoming \`event\` on ns. */
+    received(event, ns = "/") {
+      return this.wait("event " + event, (events) => events.find((r) => r.kind === "event" && r.ns === ns && r.event === event));
     }
-    /** Emits with an ack and waits for the ack's arguments. */
-    async call(ns, event, args) {
-      const handle = this.client.emit(ns, event, args, true, 5000, false);
-      check(typeof handle === "number", "ack handle");
-      const rec = await this.wait("ack of " + event, (events) =>
-        events.find((r) => (r.kind === "ack" || r.kind === "ack_error") && r.a === handle));
-      equal(rec.kind, "ack", event + ": " + (rec.b && rec.b.message));
-      return rec.b;
+    /** Emits with an ack (5 s timeout) and returns the ack's arguments. */
+    call(socket, event, ...args) {
+      return new Promise((resolve, reject) =>
+        socket.timeout(5000).emit(event, ...args, (err, ...reply) => (err ? reject(err) : resolve(reply))));
     }
-    async whoami(ns) {
-      return (await this.call(ns, "whoami", []))[0];
+    async whoami(socket = this.socket) {
+      return (await this.call(socket, "whoami"))[0];
     }
     close() {
-      this.client.close();
+      this.socket.io.close();
     }
   }
+
   /** Binary values both ways; returns the harness (still connected). */
   async function binaryRoundTrip(url, options) {
     const t = new Harness(url, options);
-    await t.connect("/");
+    await t.nth("connect", "/", 1);
     const data = new Uint8Array([9, 8, 7, 6]);
     const sub = data.subarray(1, 3); // a view with an offset: [8, 7]
     const raw = new Uint8Array([4, 5]).buffer;
-    const nested = { nested: [raw, "x"] };
-    const answer = await t.call("/", "echo", [sub, nested, "text"]);
+    const nested = { nested: [raw, "x"], view: new DataView(new Uint8Array([6]).buffer) };
+    const answer = await t.call(t.socket, "echo", sub, nested, "text");
     equal(answer.length, 3);
     equal(bytes(answer[0]), [8, 7]);
     equal(bytes(answer[1].nested[0]), [4, 5]);
+    equal(bytes(answer[1].view), [6]);
     equal(answer[1].nested[1], "x");
     equal(answer[2], "text");
     // the user's objects were not modified
     check(nested.nested[0] instanceof ArrayBuffer, "the caller's object is untouched");
     // server -> client binary event (no ack: the recovery offset follows as a last string)
-    t.client.emit("/", "echo", [new Uint8Array([1, 2, 3])], false, undefined, false);
-    const echoed = await t.wait("binary echo", (events) => events.find((r) => r.kind === "event" && r.a === "echo"));
-    equal(bytes(echoed.b[0]), [1, 2, 3]);
-    check(typeof echoed.b[1] === "string", "recovery offset");
+    t.socket.emit("echo", new Uint8Array([1, 2, 3]));
+    const echoed = await t.received("echo");
+    equal(bytes(echoed.args[0]), [1, 2, 3]);
+    check(typeof echoed.args[1] === "string", "recovery offset");
     return t;
   }
-  return { Harness, binaryRoundTrip, sleep, check, equal, bytes, json };
+  return { Harness, binaryRoundTrip, io, Manager, sleep, check, equal, bytes, json };
 })();
 `;
 
-describe("CoreClient in Chromium", () => {
+describe("sio-client's JavaScript API in Chromium", () => {
   let server;
   let site;
   let browser;
   let page;
+  const pageErrors = [];
 
   before(async () => {
     assert.ok(existsSync(join(dist, "index.html")), "build the page first: npx vite build");
@@ -189,9 +196,9 @@ describe("CoreClient in Chromium", () => {
       ],
     });
     page = await browser.newPage();
+    page.on("pageerror", (e) => pageErrors.push(String(e)));
     await page.goto(`${site.url}/?server=${encodeURIComponent(server.url)}`);
     await page.waitForFunction(() => window.sio !== undefined);
-    await page.evaluate(() => window.sio.ready());
     await page.evaluate(HARNESS);
   });
 
@@ -218,16 +225,15 @@ describe("CoreClient in Chromium", () => {
     run(async (url) => {
       const { Harness, equal, check } = window.h;
       const t = new Harness(url);
-      const connect = await t.connect("/");
-      const id = connect.a;
-      check(typeof id === "string", "id");
-      equal(connect.b, false, "not recovered");
-      check(t.client.connected("/"), "connected");
-      check(t.client.active("/"), "active");
-      equal(t.client.id("/"), id);
-      const me = await t.whoami("/");
+      check(t.socket.active, "active at once");
+      check(!t.socket.connected, "not connected yet");
+      await t.nth("connect", "/", 1);
+      check(t.socket.connected && !t.socket.disconnected, "connected");
+      check(typeof t.socket.id === "string", "id");
+      equal(t.socket.recovered, false, "not recovered");
+      const me = await t.whoami();
       equal(me.nsp, "/");
-      equal(me.id, id);
+      equal(me.id, t.socket.id);
       equal(t.count("open", ""), 1);
       t.close();
     }));
@@ -235,10 +241,9 @@ describe("CoreClient in Chromium", () => {
   test("query and auth object reach the server", () =>
     run(async (url) => {
       const { Harness, equal } = window.h;
-      const t = new Harness(url, { query: { room: "lobby", n: 7 } });
-      t.client.setAuth("/guarded", { token: "secret", user: "ann" });
-      await t.connect("/guarded");
-      const me = await t.whoami("/guarded");
+      const t = new Harness(url, { query: { room: "lobby", n: 7 }, auth: { token: "secret", user: "ann" } }, "/guarded");
+      await t.nth("connect", "/guarded", 1);
+      const me = await t.whoami();
       equal(me.auth, { token: "secret", user: "ann" });
       equal(me.query.room, "lobby");
       equal(me.query.n, "7");
@@ -249,41 +254,47 @@ describe("CoreClient in Chromium", () => {
   test("the auth function is called on every connect", () =>
     run(async (url) => {
       const { Harness, equal } = window.h;
-      const t = new Harness(url, { reconnectionDelay: 50, reconnectionDelayMax: 100 });
       let calls = 0;
-      t.client.setAuth("/guarded", (cb) => {
+      const auth = (cb) => {
         calls += 1;
         const data = { token: "secret", n: calls };
         // answer asynchronously, like a token refresh would
         setTimeout(() => cb(data), 5);
-      });
-      await t.connect("/guarded");
+      };
+      const t = new Harness(url, { reconnectionDelay: 50, reconnectionDelayMax: 100, auth }, "/guarded");
+      await t.nth("connect", "/guarded", 1);
       equal(calls, 1);
-      equal((await t.whoami("/guarded")).auth, { token: "secret", n: 1 });
+      // (the server's view also holds the recovery session id, `pid`, as with socket.io-client)
+      const authSeen = async () => {
+        const { token, n } = (await t.whoami()).auth;
+        return { token, n };
+      };
+      equal(await authSeen(), { token: "secret", n: 1 });
       // the server drops the transport: the client reconnects and asks for auth again
-      t.client.emit("/guarded", "close-transport", [], false, undefined, false);
+      t.socket.emit("close-transport");
       await t.nth("disconnect", "/guarded", 1);
       await t.nth("connect", "/guarded", 2);
       equal(calls, 2);
+      equal(await authSeen(), { token: "secret", n: 2 });
       t.close();
     }));
 
-  test("a rejected connect is an error with data", () =>
+  test("a rejected connect is an Error with data, and can be retried with new auth", () =>
     run(async (url) => {
       const { Harness, equal, check } = window.h;
-      const t = new Harness(url);
-      t.client.setAuth("/guarded", { token: "wrong" });
-      t.client.connect("/guarded");
+      const t = new Harness(url, { auth: { token: "wrong" } }, "/guarded");
       const rec = await t.nth("connect_error", "/guarded", 1);
-      check(rec.a instanceof Error, "an Error");
-      equal(rec.a.message, "unauthorized");
-      equal(rec.a.data, { reason: "bad token" });
-      check(!t.client.active("/guarded"), "no automatic retry after a rejection");
-      check(!t.client.connected("/guarded"), "not connected");
-      // the application fixes its credentials and connects again, on the same client
-      t.client.setAuth("/guarded", { token: "secret" });
-      await t.connect("/guarded");
-      equal((await t.whoami("/guarded")).auth, { token: "secret" });
+      const [err] = rec.args;
+      check(err instanceof Error, "an Error");
+      equal(err.message, "unauthorized");
+      equal(err.data, { reason: "bad token" });
+      check(!t.socket.active, "no automatic retry after a rejection");
+      check(!t.socket.connected, "not connected");
+      // the application fixes its credentials and connects again, on the same socket
+      t.socket.auth = { token: "secret" };
+      t.socket.connect();
+      await t.nth("connect", "/guarded", 1);
+      equal((await t.whoami()).auth, { token: "secret" });
       t.close();
     }));
 
@@ -291,20 +302,21 @@ describe("CoreClient in Chromium", () => {
     run(async (url) => {
       const { Harness, equal, check } = window.h;
       const t = new Harness(url);
-      await t.connect("/");
-      // client -> server
-      equal(await t.call("/", "echo", [1, "two", { three: [3, null, true] }]), [1, "two", { three: [3, null, true] }]);
-      // server -> client: the server asks, the client answers from outside the handler
-      const ask = { event: "question", args: ["what?", 2], timeoutMs: 3000 };
-      const handle = t.client.emit("/", "ask", [ask], true, undefined, false);
-      const question = await t.wait("question", (events) => events.find((r) => r.kind === "event" && r.a === "question"));
-      equal(question.b, ["what?", 2]);
-      const ackId = question.c;
-      check(typeof ackId === "number", "the server wants an ack");
-      check(t.client.ack("/", ackId, ["forty", 42]), "ack");
-      check(!t.client.ack("/", ackId, ["forty", 42]), "answered once only");
-      const result = await t.wait("ask's ack", (events) => events.find((r) => r.kind === "ack" && r.a === handle));
-      equal(result.b, [{ ok: true, args: ["forty", 42] }]);
+      await t.nth("connect", "/", 1);
+      // client -> server, plain callback (no timeout: not error-first)
+      const plain = await new Promise((r) => t.socket.emit("echo", 1, "two", { three: [3, null, true] }, (...args) => r(args)));
+      equal(plain, [1, "two", { three: [3, null, true] }]);
+      // server -> client: the listener answers through its last argument, once
+      let again;
+      t.socket.on("question", (text, n, ack) => {
+        equal([text, n], ["what?", 2]);
+        check(typeof ack === "function", "an ack function");
+        ack("forty", 42);
+        again = ack("ignored");
+      });
+      const answer = await t.socket.emitWithAck("ask", { event: "question", args: ["what?", 2], timeoutMs: 3000 });
+      equal(answer, { ok: true, args: ["forty", 42] });
+      equal(again, false, "answered once only");
       t.close();
     }));
 
@@ -312,12 +324,12 @@ describe("CoreClient in Chromium", () => {
     run(async (url) => {
       const { Harness, equal, check } = window.h;
       const t = new Harness(url);
-      await t.connect("/");
-      const handle = t.client.emit("/", "nobody-answers", [], true, 100, false);
-      const rec = await t.wait("ack_error", (events) => events.find((r) => r.kind === "ack_error" && r.a === handle));
-      equal(rec.c, "timeout");
-      check(rec.b instanceof Error, "an Error");
-      equal(rec.b.message, "operation has timed out");
+      await t.nth("connect", "/", 1);
+      const err = await new Promise((r) => t.socket.timeout(100).emit("nobody-answers", (e) => r(e)));
+      check(err instanceof Error, "an Error");
+      equal(err.message, "operation has timed out");
+      const rejected = await t.socket.timeout(100).emitWithAck("nobody-answers").then(() => "resolved", (e) => e.message);
+      equal(rejected, "operation has timed out");
       t.close();
     }));
 
@@ -325,7 +337,7 @@ describe("CoreClient in Chromium", () => {
     run(async (url) => {
       const { binaryRoundTrip, equal } = window.h;
       const t = await binaryRoundTrip(url, { transports: ["websocket"] });
-      equal(t.client.transport(), "websocket");
+      equal(t.socket.io.transport, "websocket");
       t.close();
     }));
 
@@ -333,7 +345,8 @@ describe("CoreClient in Chromium", () => {
     run(async (url) => {
       const { binaryRoundTrip, equal } = window.h;
       const t = await binaryRoundTrip(url, { transports: ["polling"] });
-      equal((await t.whoami("/")).transport, "polling");
+      equal((await t.whoami()).transport, "polling");
+      equal(t.socket.io.transport, "polling");
       equal(t.count("upgrade", ""), 0);
       t.close();
     }));
@@ -342,41 +355,53 @@ describe("CoreClient in Chromium", () => {
     run(async (url) => {
       const { Harness, equal } = window.h;
       const t = new Harness(url);
-      await t.connect("/");
-      await t.wait("upgrade", (events) => events.find((r) => r.kind === "upgrade"));
-      equal(t.client.transport(), "websocket");
-      equal((await t.whoami("/")).transport, "websocket");
+      await t.nth("connect", "/", 1);
+      await t.nth("upgrade", "", 1);
+      equal(t.socket.io.transport, "websocket");
+      equal((await t.whoami()).transport, "websocket");
       t.close();
     }));
 
   test("namespaces share one connection", () =>
     run(async (url) => {
-      const { Harness, equal, check } = window.h;
+      const { Harness, equal, check, io } = window.h;
       const t = new Harness(url);
-      const main = await t.connect("/");
-      const admin = await t.connect("/admin");
-      check(main.a !== admin.a, "different ids");
+      const admin = t.watch(t.socket.io.socket("/admin"));
+      check(admin.io === t.socket.io, "one manager");
+      check(t.socket.io.nsps["/admin"] === admin, "manager.nsps");
+      await t.nth("connect", "/", 1);
+      await t.nth("connect", "/admin", 1);
+      check(t.socket.id !== admin.id, "different ids");
       equal(t.count("open", ""), 1, "one Engine.IO connection");
-      equal((await t.whoami("/admin")).nsp, "/admin");
-      t.client.disconnect("/admin");
-      equal((await t.nth("disconnect", "/admin", 1)).a, "io client disconnect");
-      check(t.client.connected("/"), "/ still connected");
-      equal((await t.whoami("/")).nsp, "/");
+      equal((await t.whoami(admin)).nsp, "/admin");
+      admin.disconnect();
+      check(!admin.connected && !admin.active, "disconnected at once");
+      equal((await t.nth("disconnect", "/admin", 1)).args[0], "io client disconnect");
+      check(t.socket.connected, "/ still connected");
+      equal((await t.whoami()).nsp, "/");
+      // io() shares a manager per server, unless the namespace is taken or forceNew
+      const a = io(url + "/admin", { autoConnect: false });
+      const b = io(url + "/", { autoConnect: false });
+      check(a.io === b.io, "shared per server");
+      check(io(url + "/admin", { autoConnect: false }).io !== a.io, "a taken namespace gets its own manager");
+      check(io(url, { forceNew: true, autoConnect: false }).io !== a.io, "forceNew");
       t.close();
+      a.io.close();
     }));
 
   test("a server disconnect does not reconnect", () =>
     run(async (url) => {
       const { Harness, equal, check, sleep } = window.h;
       const t = new Harness(url, { reconnectionDelay: 20, reconnectionDelayMax: 40 });
-      await t.connect("/");
-      t.client.emit("/", "server-disconnect", [], false, undefined, false);
-      equal((await t.nth("disconnect", "/", 1)).a, "io server disconnect");
-      check(!t.client.active("/"), "not active");
+      await t.nth("connect", "/", 1);
+      t.socket.emit("server-disconnect");
+      equal((await t.nth("disconnect", "/", 1)).args[0], "io server disconnect");
+      check(!t.socket.active, "not active");
       await sleep(200);
       equal(t.count("reconnect_attempt", ""), 0);
       // connect() brings it back
-      await t.connect("/");
+      t.socket.connect();
+      await t.nth("connect", "/", 2);
       t.close();
     }));
 
@@ -384,16 +409,16 @@ describe("CoreClient in Chromium", () => {
     run(async (url) => {
       const { Harness, equal, check } = window.h;
       const t = new Harness(url, { transports: ["websocket"], reconnectionDelay: 50, reconnectionDelayMax: 100 });
-      const first = await t.connect("/");
+      await t.nth("connect", "/", 1);
+      const id = t.socket.id;
       // receive events so that the client holds an offset to recover from
-      equal(await t.call("/", "emit-n", [{ event: "tick", count: 3 }]), [3]);
-      await t.wait("three ticks", (events) => events.filter((r) => r.kind === "event" && r.a === "tick").length === 3);
-      t.client.emit("/", "close-transport", [], false, undefined, false);
-      equal((await t.nth("disconnect", "/", 1)).a, "transport close");
-      const second = await t.nth("connect", "/", 2);
-      equal(second.b, true, "recovered");
-      equal(second.a, first.a, "same id");
-      check(t.client.recovered("/"), "recovered()");
+      equal(await t.call(t.socket, "emit-n", { event: "tick", count: 3 }), [3]);
+      await t.wait("three ticks", (events) => events.filter((r) => r.event === "tick").length === 3);
+      t.socket.emit("close-transport");
+      equal((await t.nth("disconnect", "/", 1)).args[0], "transport close");
+      await t.nth("connect", "/", 2);
+      check(t.socket.recovered, "recovered");
+      equal(t.socket.id, id, "same id");
       check(t.count("reconnect", "") >= 1, "reconnect reported");
       t.close();
     }));
@@ -402,52 +427,91 @@ describe("CoreClient in Chromium", () => {
     run(async (url) => {
       const { Harness, equal, check } = window.h;
       const t = new Harness(url, { reconnectionDelay: 100, reconnectionDelayMax: 300 });
-      await t.connect("/");
-      t.client.join("/", "room-a");
-      await t.nth("joined", "/", 1);
-      check((await t.call("/", "rooms", []))[0].includes("room-a"), "joined on the server");
-      equal(t.client.rooms("/"), ["room-a"]);
-      t.client.emit("/", "restart", [{ downMs: 300, forgetSessions: true }], false, undefined, false);
+      await t.nth("connect", "/", 1);
+      t.socket.join("room-a");
+      equal(t.socket.rooms, ["room-a"]);
+      await t.wait("joined", async () => (await t.call(t.socket, "rooms"))[0].includes("room-a"));
+      t.socket.emit("restart", { downMs: 300, forgetSessions: true });
       await t.nth("disconnect", "/", 1);
-      check(t.client.active("/"), "still wants to be connected");
-      const connect = await t.nth("connect", "/", 2);
-      equal(connect.b, false, "sessions were forgotten: not recovered");
+      check(t.socket.active, "still wants to be connected");
+      await t.nth("connect", "/", 2);
+      equal(t.socket.recovered, false, "sessions were forgotten: not recovered");
       check(t.count("reconnect_attempt", "") >= 1, "reconnect_attempt reported");
       check(t.count("reconnect", "") >= 1, "reconnect reported");
-      // the room is re-joined by itself (the join is sent before `connect` is reported; the
-      // server's ack, `joined`, follows)
-      equal((await t.nth("joined", "/", 2)).a, "room-a");
-      check((await t.call("/", "rooms", []))[0].includes("room-a"), "re-joined on the server");
-      // and messages to the room arrive again
-      await t.call("/", "broadcast", [{ room: "room-a", event: "news", args: ["hello room"] }]);
-      const news = await t.wait("news", (events) => events.find((r) => r.kind === "event" && r.a === "news"));
-      equal(news.b[0], "hello room");
+      // the room is re-joined by itself (the join goes out before `connect` is reported)
+      check((await t.call(t.socket, "rooms"))[0].includes("room-a"), "re-joined on the server");
+      await t.call(t.socket, "broadcast", { room: "room-a", event: "news", args: ["hello room"] });
+      equal((await t.received("news")).args[0], "hello room");
       t.close();
     }));
 
   test("listeners may call the client while it dispatches", () =>
     run(async (url) => {
-      const { Harness, equal, check } = window.h;
-      const t = new Harness(url);
-      const results = [];
-      t.reaction = (rec) => {
-        // re-entrant emit from inside the connect listener
-        if (rec.kind === "connect") results.push(t.client.emit("/", "echo", ["from the listener"], true, undefined, false));
-      };
-      await t.connect("/");
-      const handle = results[0];
-      check(typeof handle === "number", "emit from a listener");
-      const rec = await t.wait("ack", (events) => events.find((r) => r.kind === "ack" && r.a === handle));
-      equal(rec.b, ["from the listener"]);
+      const { Harness, equal } = window.h;
+      const t = new Harness(url, { autoConnect: false });
+      const reply = new Promise((resolve) =>
+        t.socket.on("connect", () => t.socket.emit("echo", "from the listener", (v) => resolve(v))));
+      t.socket.connect();
+      equal(await reply, "from the listener");
       t.close();
     }));
 
-  test("bad arguments are refused with errors", () =>
+  test("emitter semantics: once, off by identity, listeners, catch-alls, this, chaining", () =>
     run(async (url) => {
-      const { Harness, equal, check } = window.h;
-      const { CoreClient } = window.sio;
+      const { Harness, equal, check, sleep, Manager } = window.h;
+      const manager = new Manager(url, { autoConnect: false, transports: ["websocket"] });
+      const socket = manager.socket("/");
+      check(socket.io === manager, "socket.io is the manager created with new Manager()");
+      check(manager instanceof Manager, "instanceof");
+      check(socket.on("x", () => {}) === socket && manager.on("open", () => {}) === manager, "chaining returns this");
+      const log = [];
+      const a = (n) => log.push("a" + n);
+      const b = (n) => log.push("b" + n);
+      const c = function (n) {
+        log.push("c" + n);
+        check(this === socket, "this is the socket");
+      };
+      socket.on("tick", a).once("tick", b).on("tick", c);
+      equal(socket.listeners("tick").length, 3);
+      check(socket.hasListeners("tick") && !socket.hasListeners("tock"), "hasListeners");
+      socket.off("tick", c);
+      socket.on("tick", c);
+      const order = [];
+      socket.onAny((e) => order.push("any:" + e));
+      socket.prependAny((e) => order.push("first:" + e));
+      const removed = () => order.push("removed");
+      socket.onAny(removed);
+      socket.offAny(removed);
+      equal(socket.listenersAny().length, 2);
+      socket.connect();
+      await new Promise((r) => socket.once("connect", r));
+      await new Promise((r) => socket.emit("emit-n", { event: "tick", count: 2 }, r));
+      while (log.length < 5) await sleep(5);
+      await sleep(50);
+      equal(log, ["a0", "b0", "c0", "a1", "c1"], "once ran once, off/on moved c last");
+      equal(order.slice(0, 2), ["first:tick", "any:tick"]);
+      // outgoing catch-alls, and an emit's arguments as sent
+      const out = [];
+      const spy = (event, ...args) => out.push([event, ...args]);
+      socket.onAnyOutgoing(spy);
+      await socket.emitWithAck("echo", "spied", new Uint8Array([5]));
+      equal(out[0][0], "echo");
+      equal(out[0][1], "spied");
+      check(out[0][2] instanceof ArrayBuffer, "outgoing binary as ArrayBuffer");
+      socket.offAnyOutgoing(spy);
+      await socket.emitWithAck("echo", "not spied");
+      equal(out.length, 1);
+      socket.removeAllListeners("tick");
+      equal(socket.listeners("tick").length, 0);
+      manager.close();
+      check(!socket.connected && !socket.active, "closed at once");
+    }));
+
+  test("bad arguments and options are refused with errors", () =>
+    run(async (url) => {
+      const { Harness, equal, check, io, Manager } = window.h;
       const t = new Harness(url);
-      await t.connect("/");
+      await t.nth("connect", "/", 1);
       const thrown = (f) => {
         try {
           f();
@@ -456,27 +520,31 @@ describe("CoreClient in Chromium", () => {
         }
         throw new Error("no exception");
       };
-      const reserved = thrown(() => t.client.emit("/", "connect", [], false, undefined, false));
+      const reserved = thrown(() => t.socket.emit("connect"));
       check(reserved instanceof Error, "an Error");
       equal(reserved.message, '"connect" is a reserved event name');
-      check(thrown(() => t.client.emit("/", "echo", [new Blob()], false, undefined, false)) instanceof TypeError, "Blob");
+      equal(await t.socket.emitWithAck("disconnect").catch((e) => e.message), '"disconnect" is a reserved event name');
+      check(thrown(() => t.socket.emit("echo", new Blob())) instanceof TypeError, "Blob");
       const cyclic = {};
       cyclic.self = cyclic;
-      check(thrown(() => t.client.emit("/", "echo", [cyclic], false, undefined, false)) instanceof TypeError, "cycle");
-      check(thrown(() => t.client.emit("/", "echo", [], true, -1, false)) instanceof TypeError, "negative timeout");
-      const noop = () => {};
-      check(thrown(() => new CoreClient(url, { transports: "websocket" }, noop)) instanceof TypeError, "transports must be an array");
-      check(thrown(() => new CoreClient(url, { reconnectionDelay: "1" }, noop)) instanceof TypeError, "numbers are numbers");
+      check(thrown(() => t.socket.emit("echo", cyclic)) instanceof TypeError, "cycle");
+      check(thrown(() => t.socket.emit("echo", 1n)) instanceof TypeError, "BigInt");
+      check(thrown(() => t.socket.timeout(-1)) instanceof TypeError, "negative timeout");
+      check(thrown(() => io(url, { forceNew: true, transports: "websocket" })) instanceof TypeError, "transports must be an array");
+      check(thrown(() => io(url, { forceNew: true, reconnectionDelay: "1" })) instanceof TypeError, "numbers are numbers");
       equal(
-        thrown(() => new CoreClient(url, { transports: ["webtransport"] }, noop)).message,
+        thrown(() => io(url, { forceNew: true, reconnectionDelay: "1" })).message,
+        "option `reconnectionDelay` must be a number",
+      );
+      equal(
+        thrown(() => io(url, { forceNew: true, transports: ["webtransport"] })).message,
         'option `transports` must list "polling" and/or "websocket", got "webtransport"',
       );
-      equal(
-        thrown(() => new CoreClient("ftp://nowhere", {}, noop)).message,
-        'unsupported URL scheme "ftp" (expected http, https, ws or wss)',
-      );
+      equal(thrown(() => new Manager("ftp://nowhere")).message, 'unsupported URL scheme "ftp" (expected http, https, ws or wss)');
+      check(thrown(() => io(url, { forceNew: true, retries: 2 })) instanceof TypeError, "retries needs ackTimeout");
+      check(thrown(() => new window.sio.Socket()) instanceof TypeError, "sockets come from io()");
       // the connection is still fine
-      equal(await t.call("/", "echo", [1]), [1]);
+      equal(await t.call(t.socket, "echo", 1), [1]);
       t.close();
     }));
 
@@ -485,12 +553,12 @@ describe("CoreClient in Chromium", () => {
       const { Harness, equal, check } = window.h;
       // port 9 (discard) on loopback: nothing listens there
       const t = new Harness("http://127.0.0.1:9", { reconnectionDelay: 20, reconnectionDelayMax: 20, reconnectionAttempts: 2 });
-      t.client.connect("/");
-      await t.wait("reconnect_failed", (events) => events.find((r) => r.kind === "reconnect_failed"));
+      await t.nth("reconnect_failed", "", 1);
       const kinds = t.events.map((r) => r.kind);
       equal(kinds.filter((k) => k === "connect_error").length, 3, kinds.join(","));
       equal(kinds.filter((k) => k === "reconnect_attempt").length, 2, kinds.join(","));
-      check(!t.client.connected("/"), "not connected");
+      check(t.events.find((r) => r.kind === "connect_error").args[0] instanceof Error, "an Error");
+      check(!t.socket.connected, "not connected");
       t.close();
     }));
 
@@ -505,13 +573,13 @@ describe("CoreClient in Chromium", () => {
       run(async (url, options) => {
         const { Harness, equal, check, sleep } = window.h;
         const t = new Harness(url, options);
-        await t.connect("/");
+        await t.nth("connect", "/", 1);
         await sleep(3500);
         const pings = t.count("ping", "");
         check(pings >= 2, "pings seen: " + pings);
         equal(t.count("disconnect", "/"), 0, "no disconnect");
         equal(t.count("close", ""), 0, "no close");
-        equal(await t.call("/", "echo", ["still here"]), ["still here"]);
+        equal(await t.call(t.socket, "echo", "still here"), ["still here"]);
         t.close();
       }, options));
   }
@@ -520,18 +588,19 @@ describe("CoreClient in Chromium", () => {
     run(async (url) => {
       const { Harness, equal } = window.h;
       const t = new Harness(url, { transports: ["websocket"] });
-      t.client.connect("/");
       // nothing is open yet: a volatile emit is dropped, its ack fails at once
-      const dropped = t.client.emit("/", "echo", ["lost"], true, undefined, true);
-      equal((await t.wait("not_sent", (events) => events.find((r) => r.kind === "ack_error" && r.a === dropped))).c, "not_sent");
+      const dropped = await t.socket.volatile.timeout(5000).emitWithAck("echo", "lost").then(() => "sent", (e) => e.message);
       // a plain emit made at the same time is buffered and delivered once connected
-      const kept = t.client.emit("/", "echo", ["kept"], true, undefined, false);
+      const kept = t.socket.emitWithAck("echo", "kept");
       await t.nth("connect", "/", 1);
-      equal((await t.wait("buffered ack", (events) => events.find((r) => r.kind === "ack" && r.a === kept))).b, ["kept"]);
+      equal(await kept, "kept");
+      equal(dropped !== "sent", true, "the volatile emit was not sent: " + dropped);
       // connected over WebSocket, a volatile emit goes through
-      const sent = t.client.emit("/", "echo", ["sent"], true, 2000, true);
-      const rec = await t.wait("volatile ack", (events) => events.find((r) => (r.kind === "ack" || r.kind === "ack_error") && r.a === sent));
-      equal(rec.kind, "ack");
+      equal(await t.socket.volatile.timeout(2000).emitWithAck("echo", "sent"), "sent");
       t.close();
     }));
+
+  test("no errors on the page", () => {
+    assert.deepEqual(pageErrors, []);
+  });
 });

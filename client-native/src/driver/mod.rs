@@ -35,6 +35,8 @@ use crate::snapshot::NamespaceView;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) use crate::transport::Transports;
+#[cfg(target_arch = "wasm32")]
+pub(crate) use sio_browser::Transports;
 
 /// How long `close` waits for the transports to flush and close cleanly.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);

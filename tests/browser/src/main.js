@@ -1,16 +1,15 @@
 // A React app on sio-client/react, under StrictMode. The server URL comes from `?server=`.
 // It records what the test checks in `window.__log`, and exposes `window.sio` (the plain
-// API and the lower-level `CoreClient`, for client.test.mjs) and `window.__app` for
-// page.evaluate.
+// API, for client.test.mjs) and `window.__app` for page.evaluate.
 import { createElement as h, StrictMode, useEffect, useState } from "react";
 import { createRoot } from "react-dom/client";
-import { CoreClient, io, ready } from "sio-client";
+import { io, Manager, Socket, ready } from "sio-client";
 import { SocketProvider, useEmitWithAck, useRoom, useSocket, useSocketEvent } from "sio-client/react";
 
 const server = new URLSearchParams(location.search).get("server");
 const log = { statuses: [], news: [], errors: [] };
 window.__log = log;
-window.sio = { io, ready, CoreClient };
+window.sio = { io, Manager, Socket, ready };
 
 function Room() {
   useRoom("react-room");
