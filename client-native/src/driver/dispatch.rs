@@ -8,9 +8,16 @@ use sio_core::{Event, Payload};
 use super::Driver;
 use crate::error::{ConnectError, Error};
 use crate::event::{AckResponder, ClientEvent, Connected, ListenerError, Message, SocketEvent};
-use crate::registry::Registry;
+use crate::registry::{AnyFn, ListenerId, MessageFn, Registry};
 use crate::shared::Shared;
 use crate::stream::{Offer, StreamSlot};
+
+/// The callbacks of one message, copied out of the registry (kept between messages).
+#[derive(Default)]
+pub(super) struct Scratch {
+    any: Vec<AnyFn>,
+    listeners: Vec<(ListenerId, MessageFn)>,
+}
 
 impl Driver {
     pub(super) fn dispatch(&mut self, event: Event) {
@@ -153,24 +160,26 @@ impl Driver {
         };
         let responder = ack.map(|id| AckResponder::new(shared.commands.clone(), ns.clone(), id));
         let message = Message::new(ns, event, args, responder);
-        let (any, listeners) = {
+        // the callbacks are copied out (the lock is not held while user code runs) into
+        // buffers kept between messages: no allocation per message
+        let mut any = std::mem::take(&mut self.scratch.any);
+        let mut listeners = std::mem::take(&mut self.scratch.listeners);
+        {
             let mut registry = shared.registry();
             let entry = registry.ns(message.namespace());
             self.backlogged |=
                 offer_all(&mut entry.streams, &SocketEvent::Message(message.clone()));
-            let any: Vec<_> = entry.any.iter().map(|(_, f)| f.clone()).collect();
-            let mut listeners = Vec::new();
+            any.extend(entry.any.iter().map(|(_, f)| f.clone()));
             if let Some(list) = entry.events.get_mut(message.event()) {
                 listeners.extend(list.iter().map(|l| (l.id, l.f.clone())));
                 list.retain(|l| !l.once);
             }
-            (any, listeners)
-        };
+        }
         drop(shared);
-        for f in any {
+        for f in any.drain(..) {
             f(&message);
         }
-        for (listener, f) in listeners {
+        for (listener, f) in listeners.drain(..) {
             if let Err(error) = f(&message) {
                 tracing::warn!(
                     event = %message.event(),
@@ -185,6 +194,8 @@ impl Driver {
                 self.socket_event(message.namespace(), SocketEvent::ListenerError(error));
             }
         }
+        self.scratch.any = any;
+        self.scratch.listeners = listeners;
     }
 
     /// Moves stream backlogs into their channels; whether any backlog remains (the driver

@@ -65,6 +65,8 @@ pub(crate) struct Driver {
     close_waiters: Vec<futures_channel::oneshot::Sender<()>>,
     /// The driver stopped and published so.
     closed: bool,
+    /// Buffers reused by every message's dispatch.
+    scratch: dispatch::Scratch,
     /// A stream could not take an event: flush it before reading the network again.
     backlogged: bool,
     closing: bool,
@@ -92,6 +94,7 @@ impl Driver {
             connect_waiters: HashMap::new(),
             close_waiters: Vec::new(),
             closed: false,
+            scratch: dispatch::Scratch::default(),
             backlogged: false,
             closing: false,
             orphaned: false,
