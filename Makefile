@@ -97,9 +97,10 @@ browser-deps: wasm-target
 clippy-wasm: browser-deps
 	$(CARGO) clippy -p sio-client -p sio-browser -p sio-wasm --all-targets --target wasm32-unknown-unknown -- -D warnings
 
-# wasm-pack test of the Rust API in headless Chromium, the JS API and the React shim via
-# Playwright, the package under Node, the type test, the size check.
-test-browser: node-deps browser-deps
+# wasm-pack test of the Rust API in headless Chromium, the JS API, the React shim, the interop
+# servers and the HAProxy cluster via Playwright, the package under Node, the type test, the
+# size check.
+test-browser: node-deps browser-deps interop-deps cluster-deps
 	SIZE_BUDGET_KB=$(SIZE_BUDGET_KB) bash scripts/test-browser.sh
 
 bench: node-deps
