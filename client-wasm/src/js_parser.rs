@@ -24,17 +24,17 @@
 //! saying so. Only the wire format is taken from a recognised module: its `Decoder` is not run
 //! (a decoder patched to revive dates, say, has no effect).
 
-use js_sys::{Array, Function, Object, Reflect};
+use js_sys::{Array, Function, Reflect, JSON};
+use sio_core::error::quoted;
 use sio_core::socketio::{msgpack, DecoderLimits, PacketType};
 use sio_core::Parser;
 use wasm_bindgen::{JsCast as _, JsValue};
 
 use crate::values::{binary, get, message_of, type_error};
 
-/// The probe EVENT's namespace, ack id and data.
-const PROBE_NSP: &str = "/";
-const PROBE_ID: u32 = 7;
-const PROBE_NAME: &str = "sio-parser-probe";
+/// The probe EVENT (ack id 7, namespace `/`) as the packet object socket.io-client hands its
+/// parser's Encoder.
+const PROBE_PACKET: &str = r#"{"type":2,"nsp":"/","data":["sio-parser-probe",1],"id":7}"#;
 /// socket.io-parser's encoding of the probe.
 const PROBE_JSON_TEXT: &str = r#"27["sio-parser-probe",1]"#;
 /// The probe's data as the core holds it (JSON text).
@@ -42,8 +42,16 @@ const PROBE_DATA: &str = r#"["sio-parser-probe",1]"#;
 
 /// What the options accept, for error messages.
 const EXPECTED: &str = "option `parser` must be \"json\", \"msgpack\", socket.io-parser or \
-     socket.io-msgpack-parser (sio-client runs its own implementation of these two in Rust: a \
-     custom JavaScript parser cannot be used)";
+     socket.io-msgpack-parser (a JavaScript parser cannot run in sio-client's Rust core)";
+
+/// The `TypeError` refusing the option, `why` appended.
+fn refuse(why: &[&str]) -> JsValue {
+    let mut message = String::from(EXPECTED);
+    for part in why {
+        message.push_str(part);
+    }
+    type_error(&message)
+}
 
 /// Option `parser` of `options`: `None` when absent (`undefined` or `null`), the codec the
 /// name or module stands for, or a `TypeError`.
@@ -56,11 +64,11 @@ pub(crate) fn read_parser(options: &JsValue) -> Result<Option<Parser>, JsValue> 
         return match name.as_str() {
             "json" => Ok(Some(Parser::Json)),
             "msgpack" => Ok(Some(Parser::MessagePack)),
-            other => Err(type_error(&format!("{EXPECTED}; got {other:?}"))),
+            other => Err(refuse(&["; got ", &quoted(other)])),
         };
     }
     if !value.is_object() {
-        return Err(type_error(EXPECTED));
+        return Err(refuse(&[]));
     }
     recognise(&module_of(value)).map(Some)
 }
@@ -81,44 +89,34 @@ fn module_of(value: JsValue) -> JsValue {
 /// Step 1 (the shape) and step 2 (the probe) of the module doc.
 fn recognise(module: &JsValue) -> Result<Parser, JsValue> {
     let encoder = get(module, "Encoder").dyn_into::<Function>().ok();
-    let has_decoder = get(module, "Decoder").is_function();
-    let packet_types = get(module, "PacketType");
-    let (Some(encoder), true, true) = (
-        encoder,
-        has_decoder,
-        get(module, "protocol").as_f64() == Some(5.0),
-    ) else {
-        return Err(type_error(&format!(
-            "{EXPECTED}; this object has no `protocol: 5` with `Encoder` and `Decoder` classes"
-        )));
+    let shaped =
+        get(module, "Decoder").is_function() && get(module, "protocol").as_f64() == Some(5.0);
+    let Some(encoder) = encoder.filter(|_| shaped) else {
+        return Err(refuse(&[
+            "; this object has no `protocol: 5` with `Encoder` and `Decoder` classes",
+        ]));
     };
+    let packet_types = get(module, "PacketType");
     let event = get(&packet_types, "EVENT").as_f64();
     let binary_event = get(&packet_types, "BINARY_EVENT").as_f64();
-    let candidate = match (event, binary_event) {
-        (Some(2.0), Some(5.0)) => Parser::Json,
-        (Some(2.0), None) => Parser::MessagePack,
-        _ => {
-            return Err(type_error(&format!(
-                "{EXPECTED}; its `PacketType` is neither socket.io-parser's nor \
-                 socket.io-msgpack-parser's"
-            )))
-        }
-    };
-    let encoded = probe(&encoder).map_err(|why| {
-        type_error(&format!(
-            "{EXPECTED}; its Encoder failed on a probe packet: {why}"
-        ))
-    })?;
+    let (candidate, name) =
+        match (event, binary_event) {
+            (Some(2.0), Some(5.0)) => (Parser::Json, "socket.io-parser"),
+            (Some(2.0), None) => (Parser::MessagePack, "socket.io-msgpack-parser"),
+            _ => return Err(refuse(&[
+                "; its `PacketType` is neither socket.io-parser's nor socket.io-msgpack-parser's",
+            ])),
+        };
+    let encoded = probe(&encoder)
+        .map_err(|why| refuse(&["; its Encoder failed on a probe packet: ", &why]))?;
     if writes(candidate, &encoded) {
         Ok(candidate)
     } else {
-        Err(type_error(&format!(
-            "{EXPECTED}; it looks like {} but its Encoder writes another wire format",
-            match candidate {
-                Parser::Json => "socket.io-parser",
-                Parser::MessagePack => "socket.io-msgpack-parser",
-            }
-        )))
+        Err(refuse(&[
+            "; it looks like ",
+            name,
+            " but its Encoder writes another wire format",
+        ]))
     }
 }
 
@@ -128,16 +126,7 @@ fn probe(encoder_class: &Function) -> Result<Array, String> {
     let encode = get(&encoder, "encode")
         .dyn_into::<Function>()
         .map_err(|_| "it has no `encode` method".to_string())?;
-    let packet = Object::new();
-    let data = Array::of2(&PROBE_NAME.into(), &1.into());
-    for (key, value) in [
-        ("type", JsValue::from(2)),
-        ("nsp", PROBE_NSP.into()),
-        ("data", data.into()),
-        ("id", PROBE_ID.into()),
-    ] {
-        Reflect::set(&packet, &key.into(), &value).map_err(|e| message_of(&e))?;
-    }
+    let packet = JSON::parse(PROBE_PACKET).map_err(|e| message_of(&e))?;
     encode
         .call1(&encoder, &packet)
         .map_err(|e| message_of(&e))?
@@ -160,8 +149,8 @@ fn writes(parser: Parser, encoded: &Array) -> bool {
             };
             msgpack::decode(&bytes, &DecoderLimits::default()).is_ok_and(|packet| {
                 packet.kind == PacketType::Event
-                    && packet.nsp == PROBE_NSP
-                    && packet.id == Some(u64::from(PROBE_ID))
+                    && packet.nsp == "/"
+                    && packet.id == Some(7)
                     && packet.data.as_deref() == Some(PROBE_DATA)
                     && packet.attachments.is_empty()
             })
