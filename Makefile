@@ -83,8 +83,8 @@ vectors-check: node-deps
 	node $(SERVER_DIR)/gen-vectors.js --check
 	node $(SERVER_DIR)/gen-msgpack-vectors.js --check
 
-# The core must build for the browser: no runtime, no clock, no I/O (with the msgpack parser
-# too, although the browser package leaves it out).
+# The core must build for the browser: no runtime, no clock, no I/O (with and without the
+# msgpack parser; the browser package has it, through sio-client).
 wasm-core: wasm-target
 	$(CARGO) build -p sio-core --target wasm32-unknown-unknown --release
 	$(CARGO) build -p sio-core --features msgpack --target wasm32-unknown-unknown --release
