@@ -83,8 +83,8 @@ vectors-check: node-deps
 	node $(SERVER_DIR)/gen-vectors.js --check
 	node $(SERVER_DIR)/gen-msgpack-vectors.js --check
 
-# The core must build for the browser: no runtime, no clock, no I/O (with the msgpack parser
-# too, although the browser package leaves it out).
+# The core must build for the browser: no runtime, no clock, no I/O (with and without the
+# msgpack parser; the browser package has it, through sio-client).
 wasm-core: wasm-target
 	$(CARGO) build -p sio-core --target wasm32-unknown-unknown --release
 	$(CARGO) build -p sio-core --features msgpack --target wasm32-unknown-unknown --release
@@ -97,9 +97,10 @@ browser-deps: wasm-target
 clippy-wasm: browser-deps
 	$(CARGO) clippy -p sio-client -p sio-browser -p sio-wasm --all-targets --target wasm32-unknown-unknown -- -D warnings
 
-# wasm-pack test of the Rust API in headless Chromium, the JS API and the React shim via
-# Playwright, the package under Node, the type test, the size check.
-test-browser: node-deps browser-deps
+# wasm-pack test of the Rust API in headless Chromium, the JS API, the React shim, the interop
+# servers and the HAProxy cluster via Playwright, the package under Node, the type test, the
+# size check.
+test-browser: node-deps browser-deps interop-deps cluster-deps
 	SIZE_BUDGET_KB=$(SIZE_BUDGET_KB) bash scripts/test-browser.sh
 
 bench: node-deps

@@ -6,8 +6,11 @@
 #      a free port and passed in at build time (SIO_TEST_SERVER)
 #   3. the package in Chromium: the packed package installed into tests/browser,
 #      `vite build`, then node --test client.test.mjs (the JavaScript API against the bundled
-#      server) and react.test.mjs (the React shim); both use playwright-core on
-#      /usr/bin/chromium and start their own servers
+#      server), react.test.mjs (the React shim), interop.test.mjs (python-socketio and
+#      socketioxide too, JSON and MessagePack, the `parser` option; needs make interop-deps)
+#      and cluster.test.mjs (HAProxy + two Redis-backed nodes: cookie stickiness with
+#      withCredentials across origins, failover; needs make cluster-deps); all use
+#      playwright-core on /usr/bin/chromium and start their own servers
 #   4. the package under Node (node.test.mjs; once more with --experimental-websocket on a
 #      Node that has no WebSocket otherwise)
 #   5. the type test (tsc over pkg/type-tests: socket.io-client-typed code must compile,
@@ -72,6 +75,8 @@ tar -xzf "$tmp"/sio-client-*.tgz -C tests/browser/node_modules/sio-client --stri
 (cd tests/browser && npx --no-install vite build) || failed+=("vite build")
 (cd tests/browser && node --test client.test.mjs) || failed+=("JS API/Playwright test")
 (cd tests/browser && node --test react.test.mjs) || failed+=("React/Playwright test")
+(cd tests/browser && node --test interop.test.mjs) || failed+=("interop/Playwright test")
+(cd tests/browser && node --test cluster.test.mjs) || failed+=("cluster/Playwright test")
 
 echo "== the package under Node"
 (cd tests/browser && node --test node.test.mjs) || failed+=("Node test")

@@ -1,13 +1,15 @@
 //! Reading the options object of `io(url, opts)` / `new Manager(url, opts)` one key at a
 //! time, so that a wrong type names its option (`TypeError: option \`reconnectionDelay\` must
 //! be a number`): scalars with `JsValue`'s own checks, the structured ones (`query`,
-//! `extraHeaders`) as a `serde_json::Value` (see `values::json_of`).
+//! `extraHeaders`) as a `serde_json::Value` (see `values::json_of`), `parser` in
+//! `js_parser`.
 
 use std::time::Duration;
 
-use sio_client::ClientBuilder;
+use sio_client::{ClientBuilder, Parser};
 use wasm_bindgen::{JsCast as _, JsValue};
 
+use crate::js_parser::read_parser;
 use crate::options::{pairs, settings, Options, Settings};
 use crate::values::{get, json_of, type_error};
 
@@ -16,6 +18,8 @@ use crate::values::{get, json_of, type_error};
 pub(crate) struct JsOptions {
     /// The connection settings.
     pub(crate) settings: Settings,
+    /// The packet codec (`parser`: a name or a parser module, see `js_parser`).
+    pub(crate) parser: Parser,
     /// `autoConnect` (default true).
     pub(crate) auto_connect: bool,
     /// `auth`: an object or a function, for every socket of the manager without its own.
@@ -70,12 +74,7 @@ pub(crate) fn read_options(options: &JsValue) -> Result<JsOptions, JsValue> {
     if !(options.is_undefined() || options.is_null() || options.is_object()) {
         return Err(type_error("the options must be an object"));
     }
-    if !get(options, "parser").is_undefined() {
-        // (a msgpack parser comes with the core's msgpack codec)
-        return Err(type_error(
-            "option `parser` is not supported yet: sio-client speaks socket.io's default (JSON) parser",
-        ));
-    }
+    let parser = read_parser(options)?.unwrap_or_default();
     let timeout = match get(options, "timeout") {
         v if v == JsValue::FALSE => Some(None),
         _ => read(options, "timeout", "a number or false", JsValue::as_f64)?.map(Some),
@@ -107,14 +106,16 @@ pub(crate) fn read_options(options: &JsValue) -> Result<JsOptions, JsValue> {
     boolean(options, "multiplex")?;
     Ok(JsOptions {
         settings,
+        parser,
         auto_connect: boolean(options, "autoConnect")?.unwrap_or(true),
         auth: get(options, "auth"),
     })
 }
 
-/// A builder for the server at `url` with `settings`.
-pub(crate) fn builder(url: &str, settings: &Settings) -> ClientBuilder {
+/// A builder for the server at `url` with `settings`, speaking `parser`.
+pub(crate) fn builder(url: &str, settings: &Settings, parser: Parser) -> ClientBuilder {
     let mut b = sio_client::Client::builder(url)
+        .parser(parser)
         .transports(settings.transports)
         .with_credentials(settings.with_credentials);
     if let Some(path) = &settings.path {

@@ -33,6 +33,8 @@ mod io;
 #[cfg(target_arch = "wasm32")]
 mod js_options;
 #[cfg(target_arch = "wasm32")]
+mod js_parser;
+#[cfg(target_arch = "wasm32")]
 mod manager;
 #[cfg(target_arch = "wasm32")]
 mod socket;

@@ -55,10 +55,9 @@ impl ManagerInner {
         let options = read_options(&opts)?;
         let inner = Rc::new_cyclic(|weak: &Weak<ManagerInner>| {
             let auth_of = weak.clone();
-            let builder =
-                builder(&uri, &options.settings).namespace_auth_provider(move |ns: &str| {
-                    auth_payload(auth_of.clone(), ns.to_string())
-                });
+            let builder = builder(&uri, &options.settings, options.parser).namespace_auth_provider(
+                move |ns: &str| auth_payload(auth_of.clone(), ns.to_string()),
+            );
             ManagerInner {
                 uri,
                 opts: if opts.is_object() {

@@ -122,7 +122,7 @@ fn deconstruct(
 }
 
 /// The bytes of an `ArrayBuffer` or of a view on one (typed array, `DataView`).
-fn binary(value: &JsValue) -> Option<Bytes> {
+pub(crate) fn binary(value: &JsValue) -> Option<Bytes> {
     let view = if let Some(buffer) = value.dyn_ref::<ArrayBuffer>() {
         Uint8Array::new(buffer)
     } else if ArrayBuffer::is_view(value) {

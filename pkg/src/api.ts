@@ -26,6 +26,8 @@ export type {
   Last,
   ManagerOptions,
   ManagerReservedEvents,
+  ParserModule,
+  ParserOption,
   ReservedOrUserEventNames,
   ReservedOrUserListener,
   SocketOptions,

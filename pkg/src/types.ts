@@ -157,6 +157,30 @@ export interface ManagerReservedEvents {
 export type AuthOption = { [key: string]: any } | ((cb: (data: object) => void) => void);
 
 /**
+ * A parser module as socket.io-client takes it. sio-client's protocol runs in Rust, so it does
+ * not run the module's classes: it recognises socket.io-msgpack-parser and socket.io-parser (by
+ * their shape, then by encoding a probe packet with the `Encoder`) and speaks their wire format
+ * itself. Any other parser (socket.io-json-parser, schemapack, a custom one) is refused with a
+ * `TypeError`: a JavaScript parser cannot run inside the Rust core.
+ */
+export interface ParserModule {
+  /** The Socket.IO protocol revision (5). */
+  protocol: number;
+  /** The packet encoder class. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  Encoder: new (...args: any[]) => { encode(packet: any): any };
+  /** The packet decoder class. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  Decoder: new (...args: any[]) => any;
+}
+
+/**
+ * The `parser` option: a parser's name, its module, or an ES module namespace object whose
+ * `default` is the module.
+ */
+export type ParserOption = "json" | "msgpack" | ParserModule | { default: ParserModule };
+
+/**
  * Options of `io()` and `new Manager()`, socket.io-client's names and defaults (pass a
  * `Partial<...>`). Engine options that have no meaning here (`agent`, TLS files, `forceBase64`,
  * `rememberUpgrade`, …) are accepted and ignored.
@@ -182,9 +206,12 @@ export interface ManagerOptions {
   timeout: number;
   /** Connect sockets on creation (default true). */
   autoConnect: boolean;
-  /** Only the default (JSON) parser is supported: setting it throws. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  parser: any;
+  /**
+   * The packet codec the server uses: socket.io-msgpack-parser's module
+   * (`import parser from "socket.io-msgpack-parser"`) or `"msgpack"`; socket.io-parser's module
+   * or `"json"` (the default). See {@link ParserModule}: other parsers throw a `TypeError`.
+   */
+  parser: ParserOption;
   /** Extra query parameters for every request. */
   query: string | { [key: string]: string | number | boolean };
   /** Extra HTTP headers (long-polling requests only: browsers cannot set them on WebSocket). */

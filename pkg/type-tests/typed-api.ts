@@ -4,6 +4,7 @@
 // error, or tsc fails). The React hooks are typed to match.
 import { createElement, type ReactNode } from "react";
 import { io, Manager, Socket, type DefaultEventsMap, type ExtendedError } from "sio-client";
+import msgpackParser from "socket.io-msgpack-parser";
 import {
   createSocketHooks,
   SocketProvider,
@@ -143,6 +144,18 @@ export async function socketApi(): Promise<void> {
   // @ts-expect-error sockets come from io() or manager.socket()
   new Socket();
   void typed;
+}
+
+export function parserOption(): void {
+  // socket.io-client's way: the parser package's module, or (sio-client) its name
+  io("https://example.com", { parser: msgpackParser });
+  new Manager("https://example.com", { parser: "msgpack" });
+  io({ parser: "json" });
+  io({ parser: { default: msgpackParser } });
+  // @ts-expect-error not a parser sio-client speaks
+  io({ parser: "cbor" });
+  // @ts-expect-error not a parser module
+  io({ parser: { encode: (packet: unknown) => [packet] } });
 }
 
 // React, typed the same way

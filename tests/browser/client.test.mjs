@@ -6,171 +6,13 @@
 //
 //   node --test client.test.mjs        (scripts/test-browser.sh builds the page first)
 //
-// The page is the one `vite build` makes in this folder (it exposes `window.sio`). The test
-// starts its own server (tests/server/server.js on a free port, with short heartbeats so that
-// several pings happen in a few seconds) and a static file server for dist/; both stop when
-// the test ends. Every scenario runs inside the page with a small harness (HARNESS below).
+// The page is api.html as `vite build` makes it in this folder (it exposes `window.sio`). The
+// test starts its own server (tests/server/server.js on a free port, with short heartbeats so
+// that several pings happen in a few seconds) and Vite's preview server for dist/; both stop
+// when the test ends. Every scenario runs inside the page with the harness of support.mjs.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { createReadStream, existsSync, statSync } from "node:fs";
-import { createServer } from "node:http";
-import { createInterface } from "node:readline";
-import { extname, join, normalize, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
-
-const here = fileURLToPath(new URL(".", import.meta.url));
-const dist = resolve(here, "dist");
-const serverScript = resolve(here, "../server/server.js");
-const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
-
-async function startServer() {
-  const proc = spawn(
-    process.execPath,
-    [serverScript, "--port", "0", "--no-stdin", "--ping-interval", "1000", "--ping-timeout", "1000"],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let stderr = "";
-  proc.stderr.on("data", (d) => {
-    stderr = (stderr + d).slice(-20000);
-  });
-  const lines = createInterface({ input: proc.stdout });
-  const port = await new Promise((resolvePort, reject) => {
-    proc.once("exit", (code) => reject(new Error(`server exited (${code}): ${stderr}`)));
-    lines.once("line", (line) => {
-      const m = /^PORT (\d+)$/.exec(line);
-      if (m) resolvePort(Number(m[1]));
-      else reject(new Error(`unexpected first line ${line}`));
-    });
-  });
-  return { proc, url: `http://127.0.0.1:${port}`, log: () => stderr };
-}
-
-const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css" };
-
-function serveDist() {
-  const http = createServer((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
-    let file = join(dist, path);
-    if (!file.startsWith(dist)) {
-      res.writeHead(403).end();
-      return;
-    }
-    if (!existsSync(file) || statSync(file).isDirectory()) file = join(dist, "index.html");
-    res.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" });
-    createReadStream(file).pipe(res);
-  });
-  return new Promise((resolveUrl) => {
-    http.listen(0, "127.0.0.1", () => resolveUrl({ http, url: `http://127.0.0.1:${http.address().port}` }));
-  });
-}
-
-// Runs in the page: `window.h` holds the harness for the scenarios.
-const HARNESS = `
-window.h = (() => {
-  const { io, Manager } = window.sio;
-  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-  const json = (v) => JSON.stringify(v);
-  function check(ok, message) {
-    if (!ok) throw new Error("assertion failed: " + message);
-  }
-  function equal(actual, expected, message) {
-    if (json(actual) !== json(expected)) {
-      throw new Error((message ?? "values differ") + ": " + json(actual) + " !== " + json(expected));
-    }
-  }
-  function bytes(value) {
-    check(value instanceof ArrayBuffer, "expected an ArrayBuffer, got " + Object.prototype.toString.call(value));
-    return [...new Uint8Array(value)];
-  }
-  const MANAGER_EVENTS = ["open", "close", "ping", "upgrade", "error", "reconnect_attempt", "reconnect",
-    "reconnect_error", "reconnect_failed"];
-
-  /** A socket on its own connection (forceNew) plus everything it and its manager reported. */
-  class Harness {
-    constructor(url, options = {}, nsp = "/") {
-      this.events = [];
-      this.socket = io(url + (nsp === "/" ? "" : nsp), { forceNew: true, ...options });
-      this.watch(this.socket);
-      for (const name of MANAGER_EVENTS) {
-        this.socket.io.on(name, (...args) => this.events.push({ kind: name, ns: "", args }));
-      }
-    }
-    /** Records the reserved events and every incoming event of \`socket\`. */
-    watch(socket) {
-      const ns = socket.nsp;
-      for (const name of ["connect", "disconnect", "connect_error"]) {
-        socket.on(name, (...args) => this.events.push({ kind: name, ns, args }));
-      }
-      socket.onAny((event, ...args) => this.events.push({ kind: "event", ns, event, args }));
-      return socket;
-    }
-    count(kind, ns) {
-      return this.events.filter((r) => r.kind === kind && r.ns === ns).length;
-    }
-    /** Waits (up to 10 s) until pick finds something among the events. */
-    async wait(what, pick) {
-      const start = performance.now();
-      for (;;) {
-        const found = pick(this.events);
-        if (found !== undefined && found !== false) return found;
-        if (performance.now() - start > 10000) {
-          throw new Error("timed out waiting for " + what + "; events: " +
-            json(this.events.map((r) => r.kind + "(" + r.ns + ") " + (r.event ?? ""))));
-        }
-        await sleep(5);
-      }
-    }
-    /** The n-th (1-based) event kind on ns. */
-    nth(kind, ns, n) {
-      return this.wait(kind + " #" + n + " on " + ns, (events) =>
-        events.filter((r) => r.kind === kind && r.ns === ns)[n - 1]);
-    }
-    /** The first incoming \`event\` on ns. */
-    received(event, ns = "/") {
-      return this.wait("event " + event, (events) => events.find((r) => r.kind === "event" && r.ns === ns && r.event === event));
-    }
-    /** Emits with an ack (5 s timeout) and returns the ack's arguments. */
-    call(socket, event, ...args) {
-      return new Promise((resolve, reject) =>
-        socket.timeout(5000).emit(event, ...args, (err, ...reply) => (err ? reject(err) : resolve(reply))));
-    }
-    async whoami(socket = this.socket) {
-      return (await this.call(socket, "whoami"))[0];
-    }
-    close() {
-      this.socket.io.close();
-    }
-  }
-
-  /** Binary values both ways; returns the harness (still connected). */
-  async function binaryRoundTrip(url, options) {
-    const t = new Harness(url, options);
-    await t.nth("connect", "/", 1);
-    const data = new Uint8Array([9, 8, 7, 6]);
-    const sub = data.subarray(1, 3); // a view with an offset: [8, 7]
-    const raw = new Uint8Array([4, 5]).buffer;
-    const nested = { nested: [raw, "x"], view: new DataView(new Uint8Array([6]).buffer) };
-    const answer = await t.call(t.socket, "echo", sub, nested, "text");
-    equal(answer.length, 3);
-    equal(bytes(answer[0]), [8, 7]);
-    equal(bytes(answer[1].nested[0]), [4, 5]);
-    equal(bytes(answer[1].view), [6]);
-    equal(answer[1].nested[1], "x");
-    equal(answer[2], "text");
-    // the user's objects were not modified
-    check(nested.nested[0] instanceof ArrayBuffer, "the caller's object is untouched");
-    // server -> client binary event (no ack: the recovery offset follows as a last string)
-    t.socket.emit("echo", new Uint8Array([1, 2, 3]));
-    const echoed = await t.received("echo");
-    equal(bytes(echoed.args[0]), [1, 2, 3]);
-    check(typeof echoed.args[1] === "string", "recovery offset");
-    return t;
-  }
-  return { Harness, binaryRoundTrip, io, Manager, sleep, check, equal, bytes, json };
-})();
-`;
+import { FixtureServer, launchChromium, openPage, runIn, serveDist } from "./support.mjs";
 
 describe("sio-client's JavaScript API in Chromium", () => {
   let server;
@@ -180,45 +22,24 @@ describe("sio-client's JavaScript API in Chromium", () => {
   const pageErrors = [];
 
   before(async () => {
-    assert.ok(existsSync(join(dist, "index.html")), "build the page first: npx vite build");
-    server = await startServer();
+    server = await FixtureServer.start("node", ["--ping-interval", "1000", "--ping-timeout", "1000"]);
     site = await serveDist();
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-      ],
-    });
-    page = await browser.newPage();
-    page.on("pageerror", (e) => pageErrors.push(String(e)));
-    await page.goto(`${site.url}/?server=${encodeURIComponent(server.url)}`);
-    await page.waitForFunction(() => window.sio !== undefined);
-    await page.evaluate(HARNESS);
+    browser = await launchChromium();
+    page = await openPage(browser, site.url, pageErrors);
   });
 
   after(async () => {
     await browser?.close();
-    site?.http.close();
-    server?.proc.kill("SIGTERM");
+    await site?.close();
+    await server?.stop();
   });
 
   /**
    * Runs `scenario(url, options)` in the page (it closes its clients); failures carry the
    * server log.
    */
-  async function run(scenario, options) {
-    try {
-      return await page.evaluate(([s, url, o]) => (0, eval)(s)(url, o), [String(scenario), server.url, options]);
-    } catch (e) {
-      e.message += `\n--- server log (tail)\n${server.log().split("\n").slice(-30).join("\n")}`;
-      throw e;
-    }
+  function run(scenario, options) {
+    return runIn(page, scenario, [server.url, options], () => server.log());
   }
 
   test("connects and reports its namespace id", () =>

@@ -14,6 +14,8 @@ import { createInterface } from "node:readline";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { io, Manager } from "sio-client";
+import msgpackParser from "socket.io-msgpack-parser";
+import { FixtureServer } from "./support.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const serverScript = resolve(here, "../server/server.js");
@@ -77,4 +79,21 @@ test("io() connects, acks with binary and auth, and closes, under Node", async (
   socket.io.close();
   assert.equal(socket.connected, false);
   assert.equal(await within("disconnect", closed), "io client disconnect");
+});
+
+// Under Node, socket.io-msgpack-parser's Encoder gives a Buffer (in browsers an ArrayBuffer):
+// the module is recognised all the same.
+test("the parser option takes socket.io-msgpack-parser's module under Node", async () => {
+  const msgpackServer = await FixtureServer.start("node", ["--parser", "msgpack"]);
+  try {
+    const socket = io(msgpackServer.url, { forceNew: true, parser: msgpackParser });
+    await within("connect", new Promise((r) => socket.once("connect", r)));
+    const data = await within("echo", socket.timeout(5000).emitWithAck("echo", new Uint8Array([4, 5])));
+    assert.ok(data instanceof ArrayBuffer, "binary comes back as an ArrayBuffer");
+    assert.deepEqual([...new Uint8Array(data)], [4, 5]);
+    assert.equal((await socket.timeout(5000).emitWithAck("whoami")).nsp, "/");
+    socket.io.close();
+  } finally {
+    await msgpackServer.stop();
+  }
 });

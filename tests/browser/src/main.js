@@ -1,6 +1,7 @@
 // A React app on sio-client/react, under StrictMode. The server URL comes from `?server=`.
 // It records what the test checks in `window.__log`, and exposes `window.sio` (the plain
-// API, for client.test.mjs) and `window.__app` for page.evaluate.
+// API) and `window.__app` for page.evaluate. (The other suites use api.html, which connects
+// nothing by itself.)
 import { createElement as h, StrictMode, useEffect, useState } from "react";
 import { createRoot } from "react-dom/client";
 import { io, Manager, Socket, ready } from "sio-client";
