@@ -4,7 +4,7 @@
 //! a validator that accepts exactly what `JSON.parse` accepts (RFC 8259 plus surrounding
 //! whitespace), string escaping that matches `JSON.stringify`, and a few cheap structural queries
 //! (the head of an event array, binary placeholders). Everything here is total: malformed input
-//! gives a [`JsonError`], nesting deeper than [`MAX_DEPTH`] gives [`JsonErrorKind::TooDeep`]
+//! gives a [`JsonError`], nesting deeper than [`MAX_NESTING`] gives [`JsonErrorKind::TooDeep`]
 //! instead of a stack overflow, and nothing allocates in proportion to a count read from the input.
 //!
 //! The tree parser (into [`Value`](crate::value::Value)) and the placeholder rules live in the
@@ -15,14 +15,26 @@ use std::fmt;
 
 pub(crate) mod number;
 mod parse;
+mod placeholder;
 
 pub use number::{is_js_whitespace, js_string_to_number, write_f64, write_i64, write_u64};
-pub use parse::{check_placeholders, parse, parse_with_attachments, PlaceholderError};
+pub use parse::{parse, parse_with_attachments};
+pub use placeholder::{check_placeholders, PlaceholderError};
 
-/// Deepest nesting of arrays and objects accepted by every function in this module.
+/// Deepest nesting of arrays and objects accepted by every function in this module: 1,000.
 ///
-/// `JSON.parse` has no such limit; we bound it so that recursive consumers (the tree parser, the
-/// shells' deserialisers) can never overflow the stack on hostile input.
+/// `JSON.parse` in V8 has no limit (it parses a million levels), but a Node.js server cannot
+/// send much more than about 4,000 (`JSON.stringify` recurses and throws a `RangeError`), and no
+/// real payload comes near 1,000. The bound exists so that recursive consumers (the tree
+/// parser, the drivers' deserialisers) can never overflow the stack on hostile input; the
+/// scanners of this module never recurse, and reject a deeper text in time linear in the
+/// offset of the offending bracket, with no allocation.
+pub const MAX_NESTING: usize = 1000;
+
+/// Deepest nesting that the drivers' *recursive* tree deserialisers accept: 128, the default
+/// recursion limit of serde_json. Not a limit of the core, which accepts [`MAX_NESTING`] levels
+/// on the wire; a driver that recurses per level bounds itself with this constant so that its
+/// stack cannot overflow, and reports deeper values as its own typed error.
 pub const MAX_DEPTH: usize = 128;
 
 /// The type of a JSON value, as found at the top level of a text.
@@ -66,7 +78,7 @@ pub enum JsonErrorKind {
     ControlCharacter,
     /// Something other than whitespace after the complete value.
     TrailingCharacters,
-    /// Arrays and objects nested deeper than [`MAX_DEPTH`].
+    /// Arrays and objects nested deeper than [`MAX_NESTING`].
     TooDeep,
 }
 
@@ -288,7 +300,7 @@ fn kind_of(c: u8) -> Option<Kind> {
 }
 
 /// Validates `text` as one JSON value with optional surrounding whitespace, exactly as
-/// `JSON.parse` would accept it (except that nesting is limited to [`MAX_DEPTH`]), and returns
+/// `JSON.parse` would accept it (except that nesting is limited to [`MAX_NESTING`]), and returns
 /// the kind of the top-level value.
 ///
 /// Iterative: a bit stack records whether each open level is an array or an object.
@@ -312,11 +324,57 @@ pub fn kind_at_start(text: &str) -> Kind {
         .unwrap_or(Kind::Null)
 }
 
+/// The kind (array or object) of every open nesting level, one bit each, on the stack.
+struct Levels {
+    /// Bit `d` is set when level `d` is an object.
+    bits: [u64; MAX_NESTING.div_ceil(64)],
+    depth: usize,
+}
+
+impl Levels {
+    #[inline(always)]
+    fn new() -> Self {
+        Levels {
+            bits: [0; MAX_NESTING.div_ceil(64)],
+            depth: 0,
+        }
+    }
+
+    /// Opens a level; `false` when that would exceed [`MAX_NESTING`].
+    #[inline(always)]
+    fn push(&mut self, is_obj: bool) -> bool {
+        let d = self.depth;
+        let Some(word) = self.bits.get_mut(d / 64) else {
+            return false;
+        };
+        if d >= MAX_NESTING {
+            return false;
+        }
+        let bit = 1u64 << (d % 64);
+        if is_obj {
+            *word |= bit;
+        } else {
+            *word &= !bit;
+        }
+        self.depth = d + 1;
+        true
+    }
+
+    /// Whether the innermost open level is an object (`false` at depth 0).
+    #[inline(always)]
+    fn top_is_obj(&self) -> bool {
+        let Some(d) = self.depth.checked_sub(1) else {
+            return false;
+        };
+        self.bits
+            .get(d / 64)
+            .is_some_and(|w| (w >> (d % 64)) & 1 == 1)
+    }
+}
+
 /// Validates one value starting exactly at `i`; returns the index just after it.
 pub(crate) fn validate_value_at<E: Fail>(b: &[u8], mut i: usize) -> Result<usize, E> {
-    // Bit d is set when nesting level d is an object.
-    let mut stack: u128 = 0;
-    let mut depth: usize = 0;
+    let mut levels = Levels::new();
     'value: loop {
         let c = match b.get(i) {
             Some(&c) => c,
@@ -324,20 +382,14 @@ pub(crate) fn validate_value_at<E: Fail>(b: &[u8], mut i: usize) -> Result<usize
         };
         match c {
             b'{' | b'[' => {
-                if depth >= MAX_DEPTH {
+                let is_obj = c == b'{';
+                if !levels.push(is_obj) {
                     return Err(E::at(JsonErrorKind::TooDeep, i));
                 }
-                let is_obj = c == b'{';
-                if is_obj {
-                    stack |= 1u128 << depth;
-                } else {
-                    stack &= !(1u128 << depth);
-                }
-                depth += 1;
                 i = skip_ws(b, i + 1);
                 let close = if is_obj { b'}' } else { b']' };
                 if b.get(i) == Some(&close) {
-                    depth -= 1;
+                    levels.depth -= 1;
                     i += 1;
                 } else {
                     if is_obj {
@@ -355,11 +407,11 @@ pub(crate) fn validate_value_at<E: Fail>(b: &[u8], mut i: usize) -> Result<usize
         }
         // A value just ended: close containers until one continues with a comma.
         loop {
-            if depth == 0 {
+            if levels.depth == 0 {
                 return Ok(i);
             }
             i = skip_ws(b, i);
-            let is_obj = (stack >> (depth - 1)) & 1 == 1;
+            let is_obj = levels.top_is_obj();
             match b.get(i) {
                 Some(b',') => {
                     i = skip_ws(b, i + 1);
@@ -369,11 +421,11 @@ pub(crate) fn validate_value_at<E: Fail>(b: &[u8], mut i: usize) -> Result<usize
                     continue 'value;
                 }
                 Some(b']') if !is_obj => {
-                    depth -= 1;
+                    levels.depth -= 1;
                     i += 1;
                 }
                 Some(b'}') if is_obj => {
-                    depth -= 1;
+                    levels.depth -= 1;
                     i += 1;
                 }
                 Some(_) => return Err(E::at(JsonErrorKind::UnexpectedCharacter, i)),
@@ -831,9 +883,13 @@ mod tests {
 
     #[test]
     fn depth_limit() {
-        let ok_deep = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        let ok_deep = format!("{}{}", "[".repeat(MAX_NESTING), "]".repeat(MAX_NESTING));
         assert_eq!(ok(&ok_deep), Kind::Array);
-        let too_deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        let too_deep = format!(
+            "{}{}",
+            "[".repeat(MAX_NESTING + 1),
+            "]".repeat(MAX_NESTING + 1)
+        );
         assert_eq!(bad(&too_deep), JsonErrorKind::TooDeep);
         assert_eq!(bad(&"[{\"a\":".repeat(100_000)), JsonErrorKind::TooDeep);
     }

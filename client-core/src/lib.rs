@@ -75,6 +75,7 @@
 
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
+mod acks;
 pub mod backoff;
 pub mod config;
 mod engine;

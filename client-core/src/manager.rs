@@ -13,11 +13,20 @@ use crate::engineio::Data;
 use crate::error::{is_reserved, EmitError};
 use crate::event::{AckHandle, ConnectError, DisconnectReason, Event, OpenError};
 use crate::socket::{EmitOptions, Io, Outcome, Socket, SocketOptions};
-use crate::socketio::Decoder;
-use crate::timer::{Timer, TimerTable};
+use crate::socketio::{Decoder, DecoderLimits};
+use crate::timer::{deadline_after, Timer, TimerTable};
 use crate::transport::{TransportCommand, TransportInput};
 use crate::value::Payload;
 use crate::Instant;
+
+/// The Socket.IO decoder with the configured limits.
+fn decoder(config: &Config) -> Decoder {
+    Decoder::with_limits(DecoderLimits {
+        max_attachments: config.max_attachments,
+        max_packet_len: config.max_packet_bytes,
+        ..DecoderLimits::default()
+    })
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
@@ -72,7 +81,7 @@ impl Manager {
         );
         Ok(Self {
             engine: Engine::new(&config),
-            decoder: Decoder::new(config.max_attachments),
+            decoder: decoder(&config),
             state: State::Closed,
             sockets: Vec::new(),
             backoff,
@@ -109,6 +118,7 @@ impl Manager {
             retries: self.config.retries,
             join_event: self.config.room_events.join.clone(),
             leave_event: self.config.room_events.leave.clone(),
+            max_server_acks: self.config.max_pending_server_acks,
         };
         self.sockets.push(Socket::new(ns.to_string(), options));
         self.sockets.len() - 1
@@ -214,7 +224,7 @@ impl Manager {
         self.handle_timeout(now);
         let now = self.clock(now);
         let handle = AckHandle(self.next_handle);
-        self.next_handle += 1;
+        self.next_handle = self.next_handle.wrapping_add(1);
         let i = self.socket_index(ns);
         let (mut io, sockets) = self.io();
         Ok(sockets[i].emit(&mut io, now, event, args, opts, handle))
@@ -312,6 +322,15 @@ impl Manager {
             .map_or(&[], Socket::rooms)
     }
 
+    /// How many ack requests of the server were forgotten on `ns` because more than
+    /// `Config::max_pending_server_acks` were unanswered (see there).
+    pub fn dropped_ack_requests(&self, ns: &str) -> u64 {
+        self.sockets
+            .iter()
+            .find(|s| s.ns() == ns)
+            .map_or(0, Socket::dropped_ack_requests)
+    }
+
     /// Whether a reconnection loop is running.
     pub fn is_reconnecting(&self) -> bool {
         self.reconnecting
@@ -383,10 +402,10 @@ impl Manager {
         }
         self.skip_reconnect = false;
         self.state = State::Opening;
-        self.decoder = Decoder::new(self.config.max_attachments);
+        self.decoder = decoder(&self.config);
         self.engine.open(now);
         if let Some(t) = self.config.timeout {
-            self.timers.set(Timer::Connect, now + t);
+            self.timers.set(Timer::Connect, deadline_after(now, t));
         }
     }
 
@@ -419,7 +438,8 @@ impl Manager {
         }
         let delay = self.backoff.next_delay();
         self.reconnecting = true;
-        self.timers.set(Timer::Reconnect, now + delay);
+        self.timers
+            .set(Timer::Reconnect, deadline_after(now, delay));
     }
 
     fn process_engine(&mut self, now: Instant) {

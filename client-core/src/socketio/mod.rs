@@ -5,5 +5,5 @@ pub mod decode;
 pub mod packet;
 
 pub use crate::value::EventName;
-pub use decode::{decode_str, DecodeError, Decoder, DecoderLimits};
+pub use decode::{decode_str, DecodeError, Decoder, DecoderLimits, DEFAULT_MAX_PACKET_LEN};
 pub use packet::{encode, encode_into, Encoded, Packet, PacketType, RESERVED_EVENTS};
