@@ -4,6 +4,8 @@
 #   make demo         the React chat + Rust bot on the bundled server (Ctrl-C stops it)
 #   make bench        sio vs socket.io-client (Node) vs rust_socketio 0.6: one table (BENCHMARKS.md)
 #   make bench-codec  our codec vs socket.io-parser, side by side
+#   make fuzz         every cargo-fuzz target for FUZZ_SECONDS (default 60) each (nightly; see
+#                     scripts/fuzz.sh); `make test` replays the checked-in corpus on stable
 #
 # Installs are idempotent and skipped when already satisfied, so repeated runs stay fast.
 
@@ -14,7 +16,7 @@ SERVER_DIR := tests/server
 NODE_STAMP := $(SERVER_DIR)/node_modules/.sio-stamp
 
 .PHONY: test deps node-deps wasm-target fmt-check clippy clippy-wasm cargo-test vectors-check \
-	wasm-core browser-deps test-browser bench-codec doc-check demo demo-smoke bench
+	wasm-core browser-deps test-browser bench-codec doc-check demo demo-smoke bench fuzz
 
 # The wasm package's gzip budget enforced by test-browser (see scripts/size-check.js).
 SIZE_BUDGET_KB ?= 60
@@ -47,9 +49,11 @@ doc-check:
 cargo-test:
 	$(CARGO) test --workspace
 
-# The checked-in golden vectors must be what the pinned reference parsers produce.
+# The checked-in golden vectors must be what the pinned reference parsers produce, and the JSON
+# verdicts what the bundled Node's JSON.parse says.
 vectors-check: node-deps
 	node $(SERVER_DIR)/gen-vectors.js --check
+	node $(SERVER_DIR)/gen-json-verdicts.js --check
 
 # The core must build for the browser: no runtime, no clock, no I/O.
 wasm-core: wasm-target
@@ -71,6 +75,11 @@ bench: node-deps
 
 bench-codec: node-deps
 	node tests/bench/compare-codec.js
+
+# cargo-fuzz campaign, FUZZ_SECONDS per target (installs nightly and cargo-fuzz when missing).
+FUZZ_SECONDS ?= 60
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh
 
 # The React chat + Rust bot on the bundled server; prints the URL, Ctrl-C stops everything.
 demo:

@@ -2,14 +2,16 @@
 //!
 //! The core keeps event arguments as validated raw JSON text (DESIGN.md "Payloads"), so it needs
 //! a validator that accepts exactly what `JSON.parse` accepts (RFC 8259 plus surrounding
-//! whitespace), string escaping that matches `JSON.stringify`, and a few cheap structural queries
-//! (the head of an event array, binary placeholders). Everything here is total: malformed input
-//! gives a [`JsonError`], nesting deeper than [`MAX_NESTING`] gives [`JsonErrorKind::TooDeep`]
-//! instead of a stack overflow, and nothing allocates in proportion to a count read from the input.
+//! whitespace: numbers of any magnitude such as `1e310`, escaped lone surrogates such as
+//! `"\ud800"`, repeated keys), string escaping that matches `JSON.stringify`, and a few cheap
+//! structural queries (the head of an event array, binary placeholders). Everything here is
+//! total: malformed input gives a [`JsonError`], nesting deeper than [`MAX_NESTING`] gives
+//! [`JsonErrorKind::TooDeep`], nothing recurses, and nothing allocates in proportion to a count
+//! read from the input.
 //!
-//! The tree parser (into [`Value`](crate::value::Value)) and the placeholder rules live in the
-//! `parse` submodule; the JavaScript number rules (formatting like `Number.prototype.toString`,
-//! `Number(string)`) in `number`.
+//! The tree parser (into [`Value`](crate::value::Value)) lives in the `parse` submodule, the
+//! socket.io-parser placeholder rules in `placeholder`, the JavaScript number rules
+//! (formatting like `Number.prototype.toString`, `Number(string)`) in `number`.
 
 use std::fmt;
 
