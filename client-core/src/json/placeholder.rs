@@ -18,10 +18,10 @@
 //! insert `undefined`; we reject it, because `undefined` has no JSON representation.
 //!
 //! The walk never recurses (an explicit stack, bounded by [`MAX_NESTING`]) and allocates only for
-//! the nesting stack and, in objects whose members hold placeholders, a map of those members.
+//! the nesting stack and, in objects whose members hold placeholders, the list of their keys.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::BinaryHeap;
 use std::fmt;
 
 use super::number::Rounded;
@@ -228,9 +228,9 @@ struct Object<'a> {
     kind: Key,
     is_placeholder: bool,
     num: Option<&'a str>,
-    /// The tallies of the members that hold placeholders, by key (the last of a repeated key
-    /// replaces the earlier ones); created for the first such member.
-    members: Option<BTreeMap<Cow<'a, [u8]>, Tally>>,
+    /// The members from the first one that holds a placeholder on (earlier ones can neither
+    /// hold one nor override a later one), in order: their keys and what they hold.
+    members: Vec<(Cow<'a, [u8]>, Tally)>,
 }
 
 impl<'a> Object<'a> {
@@ -243,12 +243,8 @@ impl<'a> Object<'a> {
             }
             Key::Other => {}
         }
-        if !tally.is_empty() {
-            self.members
-                .get_or_insert_with(BTreeMap::new)
-                .insert(js_key(self.key), tally);
-        } else if let Some(members) = &mut self.members {
-            members.remove(&js_key(self.key));
+        if !tally.is_empty() || !self.members.is_empty() {
+            self.members.push((js_key(self.key), tally));
         }
     }
 
@@ -268,9 +264,22 @@ impl<'a> Object<'a> {
                 }
             };
         }
+        // The last member of each key counts: ordered by (key, position), the greatest of each
+        // key comes out of the heap first. (A heap rather than a sort or a map: the least code
+        // in the browser bundle, O(n log n) all the same.)
+        let mut tallies = Vec::with_capacity(self.members.len());
+        let mut order = BinaryHeap::with_capacity(self.members.len());
+        for (position, (key, tally)) in self.members.into_iter().enumerate() {
+            tallies.push(tally);
+            order.push((key, position));
+        }
         let mut total = Tally::default();
-        for t in self.members.iter().flat_map(BTreeMap::values) {
-            total.add(*t);
+        let mut previous: Option<Cow<'_, [u8]>> = None;
+        while let Some((key, position)) = order.pop() {
+            if previous.as_ref() != Some(&key) {
+                total.add(tallies[position]);
+                previous = Some(key);
+            }
         }
         total
     }
@@ -340,7 +349,7 @@ fn walk(s: &str, count: usize) -> Option<Tally> {
                         kind: Key::Other,
                         is_placeholder: false,
                         num: None,
-                        members: None,
+                        members: Vec::new(),
                     };
                     i = member_key(s, i, &mut object)?;
                     stack.push(Frame::Object(object));
