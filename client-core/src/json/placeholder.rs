@@ -264,16 +264,24 @@ impl<'a> Object<'a> {
                 }
             };
         }
-        // The last member of each key counts: ordered by (key, position), the greatest of each
-        // key comes out of the heap first. (A heap rather than a sort or a map: the least code
-        // in the browser bundle, O(n log n) all the same.)
+        let mut total = Tally::default();
+        if self.members.len() <= 8 {
+            // The last member of each key counts (a few members: compare them pairwise).
+            for (i, (key, tally)) in self.members.iter().enumerate() {
+                if !self.members[i + 1..].iter().any(|(k, _)| k == key) {
+                    total.add(*tally);
+                }
+            }
+            return total;
+        }
+        // Many: ordered by (key, position), the last of each key comes out of the heap first.
+        // (A heap rather than a sort or a map: the least code in the browser bundle.)
         let mut tallies = Vec::with_capacity(self.members.len());
         let mut order = BinaryHeap::with_capacity(self.members.len());
         for (position, (key, tally)) in self.members.into_iter().enumerate() {
             tallies.push(tally);
             order.push((key, position));
         }
-        let mut total = Tally::default();
         let mut previous: Option<Cow<'_, [u8]>> = None;
         while let Some((key, position)) = order.pop() {
             if previous.as_ref() != Some(&key) {
@@ -484,6 +492,29 @@ mod tests {
             let got = check_placeholders(text, 1).map_err(|_| ());
             assert_eq!(got, want, "{text}");
         }
+    }
+
+    #[test]
+    fn many_members_are_deduplicated_in_one_pass() {
+        // More than 8 members after the first placeholder: the heap-ordered path.
+        let mut obj = String::from("[\"e\",{");
+        for k in 0..50 {
+            obj.push_str(&format!("\"k{k}\":{{\"_placeholder\":true}},"));
+        }
+        for k in 0..50 {
+            obj.push_str(&format!("\"k{k}\":{{\"_placeholder\":true,\"num\":0}},"));
+        }
+        obj.push_str("\"k7\":1}]");
+        assert_eq!(check_placeholders(&obj, 1), Ok(49));
+        let bad_last = obj.replace("\"k7\":1}", "\"k7\":{\"_placeholder\":true}}");
+        assert!(check_placeholders(&bad_last, 1).is_err());
+        // 100,000 members, all overridden by the same key: no quadratic work.
+        let mut many = String::from("{");
+        for _ in 0..100_000 {
+            many.push_str("\"a\":{\"_placeholder\":true},");
+        }
+        many.push_str("\"a\":0}");
+        assert_eq!(check_placeholders(&many, 1), Ok(0));
     }
 
     #[test]
