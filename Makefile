@@ -19,7 +19,10 @@ NODE_STAMP := $(SERVER_DIR)/node_modules/.sio-stamp
 	wasm-core browser-deps test-browser bench-codec doc-check demo demo-smoke bench fuzz
 
 # The wasm package's gzip budget enforced by test-browser (see scripts/size-check.js).
-SIZE_BUDGET_KB ?= 60
+# 60 -> 67 with issue 13's core work (measured 66.7 KB, was 59.4): the server's ack requests in a
+# B-tree (any order of ids in O(log n), +3.4 KB), deadline and placeholder-key heaps (+1 KB), the
+# placeholder rules for repeated keys (+1 KB), saturating deadlines, 1,000-level bit stack.
+SIZE_BUDGET_KB ?= 67
 
 test: deps fmt-check clippy clippy-wasm doc-check cargo-test vectors-check wasm-core test-browser
 	@echo "make test: all green"
