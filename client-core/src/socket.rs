@@ -485,6 +485,11 @@ impl Socket {
                         self.last_offset = Some(offset);
                     }
                 }
+                let delivered = self.state == State::Connected
+                    || self.receive_buffer.len() < RECEIVE_BUFFER_LIMIT;
+                if !delivered {
+                    return Outcome::None; // the receive buffer is full: dropped, request and all
+                }
                 if let Some(id) = packet.id {
                     // (when full, the oldest request is forgotten; see `ServerAcks`)
                     let _ = self.server_acks.insert(id);
@@ -500,7 +505,7 @@ impl Socket {
                 };
                 if self.state == State::Connected {
                     io.events.push_back(message);
-                } else if self.receive_buffer.len() < RECEIVE_BUFFER_LIMIT {
+                } else {
                     self.receive_buffer.push(message);
                 }
             }

@@ -340,3 +340,31 @@ fn zero_timeouts_cannot_make_the_core_spin_at_one_instant() {
     }
     assert!(t >= now + Duration::from_millis(100));
 }
+
+#[test]
+fn an_event_dropped_from_the_full_receive_buffer_leaves_no_ack_request() {
+    let mut config = ws_config();
+    config.auth = Auth::Provider;
+    let mut sim = Sim::new(config, Peer::new());
+    sim.client.connect("/", sim.now);
+    assert!(sim.run_until(Duration::from_secs(1), |e| matches!(
+        e,
+        Event::AuthRequest { .. }
+    )));
+    // 1,024 events are kept for the connect; the rest are dropped, with their ack requests.
+    for id in 0..1_100 {
+        sim.peer.send(server_event(id));
+    }
+    sim.run_for(Duration::from_millis(10));
+    sim.client.provide_auth("/", None, sim.now);
+    assert!(sim.run_until(Duration::from_secs(1), |e| matches!(
+        e,
+        Event::Connect { .. }
+    )));
+    assert_eq!(message_acks(&sim.events()).len(), 1_024);
+    assert_eq!(
+        sim.client.ack("/", 1_050, args("[]"), sim.now),
+        Err(EmitError::UnknownAck(1_050))
+    );
+    assert_eq!(sim.client.ack("/", 1_000, args("[]"), sim.now), Ok(()));
+}
