@@ -1,6 +1,7 @@
 //! The JSON scanner target: differential against the encoded `JSON.parse` rules.
 
 use sio_core::json::{self, JsonErrorKind, Kind, PlaceholderError, MAX_NESTING};
+use sio_core::value::Value;
 
 #[path = "../../../client-core/tests/common/json_rules.rs"]
 mod json_rules;
@@ -45,6 +46,15 @@ pub fn json(data: &[u8]) {
     let Ok(kind) = ours else {
         return;
     };
+    // The placeholder walker against the reference's algorithm on the parsed tree (JSON.parse
+    // keeps the last of a repeated key, then `_reconstructPacket`). The tree's keys are Rust
+    // strings, where distinct lone surrogates collapse into U+FFFD: those texts are skipped.
+    if let (Ok(value), false) = (&tree, text.contains("\\u")) {
+        for count in [0, 1, 3] {
+            let walker = json::check_placeholders(text, count).map_err(|_| ());
+            assert_eq!(walker, reconstruct(value, count), "count {count}: {text:?}");
+        }
+    }
     assert_eq!(json::kind_at_start(text), kind);
     if let Ok(value) = tree {
         // What the tree writes back is JSON that parses to the same tree.
@@ -69,4 +79,25 @@ pub fn json(data: &[u8]) {
         _ => {}
     }
     let _ = json::js_string_to_number(text);
+}
+
+/// socket.io-parser's `_reconstructPacket` verdict on a parsed tree: the number of valid
+/// placeholders, or an error for an invalid one (explicit stack: trees can be 1,000 deep).
+fn reconstruct(root: &Value, count: usize) -> Result<usize, ()> {
+    let mut found = 0usize;
+    let mut todo = vec![root];
+    while let Some(v) = todo.pop() {
+        match v {
+            Value::Array(items) => todo.extend(items),
+            Value::Object(_) if v.get("_placeholder") == Some(&Value::Bool(true)) => {
+                match v.get("num").and_then(Value::as_number).map(|n| n.as_f64()) {
+                    Some(n) if n >= 0.0 && n.fract() == 0.0 && n < count as f64 => found += 1,
+                    _ => return Err(()),
+                }
+            }
+            Value::Object(fields) => todo.extend(fields.iter().map(|(_, x)| x)),
+            _ => {}
+        }
+    }
+    Ok(found)
 }
