@@ -14,14 +14,21 @@ fn replay_a_directory() {
         .iter()
         .find(|(n, _)| *n == name)
         .unwrap_or_else(|| panic!("no target {name}"));
-    let mut n = 0;
+    let mut times = Vec::new();
     for entry in std::fs::read_dir(dir).expect("directory") {
         let path = entry.expect("entry").path();
         if path.is_file() {
             eprintln!("{}", path.display());
-            body(&std::fs::read(&path).expect("file"));
-            n += 1;
+            let data = std::fs::read(&path).expect("file");
+            #[allow(clippy::disallowed_methods)] // timing the replay, not the core
+            let start = std::time::Instant::now();
+            body(&data);
+            times.push((start.elapsed(), path));
         }
     }
-    println!("{name}: {n} inputs from {dir}");
+    times.sort();
+    println!("{name}: {} inputs from {dir}; slowest:", times.len());
+    for (t, path) in times.iter().rev().take(5) {
+        println!("  {t:?} {}", path.display());
+    }
 }

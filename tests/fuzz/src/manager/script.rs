@@ -47,7 +47,7 @@ pub(crate) struct Setup {
 }
 
 impl Setup {
-    /// The configuration; delays of at least 10 ms (zero delays are a unit test of their own:
+    /// The configuration; delays of at least 100 ms (zero delays are a unit test of their own:
     /// here they would only spend the fuzzer's time in reconnection loops).
     pub(crate) fn config(&self) -> Option<Config> {
         let mut c = Config::new("http://fuzz.test:3000").ok()?;
@@ -56,10 +56,10 @@ impl Setup {
             1 => Transports::PollingOnly,
             _ => Transports::WebSocketOnly,
         };
-        c.timeout = self.timeout_ms.map(|ms| millis(ms.max(10)));
+        c.timeout = self.timeout_ms.map(|ms| millis(ms.max(100)));
         c.reconnection = self.reconnection;
         c.reconnection_attempts = self.attempts.map(|a| u32::from(a % 8));
-        c.reconnection_delay = millis(self.delay_ms.max(10));
+        c.reconnection_delay = millis(self.delay_ms.max(100));
         c.reconnection_delay_max = c.reconnection_delay + millis(self.delay_extra_ms);
         c.randomization_factor = f64::from(self.jitter) / 255.0;
         c.ack_timeout = self.ack_timeout_ms.map(millis);
@@ -83,7 +83,7 @@ impl Setup {
         c.max_pending_server_acks = usize::from(self.max_server_acks % 8);
         c.report_outgoing = self.report_outgoing;
         c.seed = self.seed;
-        c.upgrade_timeout = millis(self.upgrade_timeout_ms.max(10));
+        c.upgrade_timeout = millis(self.upgrade_timeout_ms.max(100));
         Some(c)
     }
 }
@@ -340,7 +340,7 @@ impl Op {
             }
             Op::SetReportOutgoing(on) => h.m.set_report_outgoing(on),
             Op::Advance(ms) => h.advance(millis(ms)),
-            Op::AdvanceSeconds(s) => h.advance(Duration::from_secs(u64::from(s))),
+            Op::AdvanceSeconds(s) => h.advance(Duration::from_secs(u64::from(s % 32))),
             Op::Input(input) => input.apply(h),
         }
     }
