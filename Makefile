@@ -7,6 +7,8 @@
 #   make demo-cluster the same on 3 Redis-backed nodes behind HAProxy (or DEMO_NODES=3 make demo)
 #   make bench        sio vs socket.io-client (Node) vs rust_socketio 0.6: one table (BENCHMARKS.md)
 #   make bench-codec  our codec vs socket.io-parser, side by side
+#   make fuzz         every cargo-fuzz target for FUZZ_SECONDS (default 60) each (nightly; see
+#                     scripts/fuzz.sh); `make test` replays the checked-in corpus on stable
 #
 # Installs are idempotent and skipped when already satisfied, so repeated runs stay fast.
 
@@ -17,7 +19,7 @@ SERVER_DIR := tests/server
 NODE_STAMP := $(SERVER_DIR)/node_modules/.sio-stamp
 
 .PHONY: test deps node-deps interop-deps cluster-deps demo-cluster wasm-target fmt-check clippy clippy-wasm cargo-test vectors-check \
-	wasm-core browser-deps test-browser bench-codec doc-check demo demo-smoke bench
+	wasm-core browser-deps test-browser bench-codec doc-check demo demo-smoke bench fuzz
 
 # The wasm package's gzip budget enforced by test-browser (scripts/size-check.js): the size as
 # measured (123.0 KB) plus a small margin, so that growth fails the build. The goal is 80 KB
@@ -82,6 +84,7 @@ cargo-test: node-deps interop-deps
 vectors-check: node-deps
 	node $(SERVER_DIR)/gen-vectors.js --check
 	node $(SERVER_DIR)/gen-msgpack-vectors.js --check
+	node $(SERVER_DIR)/gen-json-verdicts.js --check
 
 # The core must build for the browser: no runtime, no clock, no I/O (with and without the
 # msgpack parser; the browser package has it, through sio-client).
@@ -108,6 +111,11 @@ bench: node-deps
 
 bench-codec: node-deps
 	node tests/bench/compare-codec.js
+
+# cargo-fuzz campaign, FUZZ_SECONDS per target (installs nightly and cargo-fuzz when missing).
+FUZZ_SECONDS ?= 60
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh
 
 # The React chat + Rust bot on the bundled server; prints the URL, Ctrl-C stops everything.
 demo:

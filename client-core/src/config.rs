@@ -127,6 +127,17 @@ pub struct Config {
     pub max_inbound_bytes: usize,
     /// Largest number of binary attachments in one Socket.IO packet (default 10).
     pub max_attachments: usize,
+    /// Largest Socket.IO packet accepted, its text and all its attachments together, in bytes
+    /// (default 100 MB). A bigger one is a parse error
+    /// ([`DecodeError::PacketTooLarge`](crate::socketio::DecodeError::PacketTooLarge)).
+    pub max_packet_bytes: usize,
+    /// Most server ack requests (events that want an ack) kept unanswered per namespace
+    /// (default 10,000). When a new one arrives with the table full, the oldest is forgotten:
+    /// answering it later with [`Manager::ack`](crate::Manager::ack) gives
+    /// [`EmitError::UnknownAck`](crate::EmitError::UnknownAck), and
+    /// [`Manager::dropped_ack_requests`](crate::Manager::dropped_ack_requests) counts it. All
+    /// of them are forgotten when the namespace disconnects.
+    pub max_pending_server_acks: usize,
     /// Report outgoing events as [`Event::Outgoing`](crate::Event::Outgoing) (for `onAnyOutgoing`).
     pub report_outgoing: bool,
     /// How long the websocket upgrade probe may take before polling carries on alone (default 10 s).
@@ -160,6 +171,8 @@ impl Config {
             seed: 0x0051_07c1_1e47,
             max_inbound_bytes: 100_000_000,
             max_attachments: 10,
+            max_packet_bytes: crate::socketio::DEFAULT_MAX_PACKET_LEN,
+            max_pending_server_acks: 10_000,
             report_outgoing: false,
             upgrade_timeout: Duration::from_millis(10_000),
             parser: Parser::Json,

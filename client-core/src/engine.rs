@@ -13,7 +13,7 @@ use crate::engineio::{
     decode_payload, encode_payload, split_batch, Data, Frame, Handshake, Packet,
 };
 use crate::event::{DisconnectReason, OpenError};
-use crate::timer::{Timer, TimerTable};
+use crate::timer::{deadline_after, Timer, TimerTable};
 use crate::transport::{
     HttpRequest, Method, RequestId, TransportCommand, TransportId, TransportInput,
 };
@@ -148,7 +148,7 @@ impl Engine {
     }
 
     fn fresh_id(&mut self) -> u64 {
-        self.next_id += 1;
+        self.next_id = self.next_id.wrapping_add(1);
         self.next_id
     }
 
@@ -488,7 +488,12 @@ impl Engine {
                 self.state = State::Open;
                 self.timers.set(
                     Timer::Heartbeat,
-                    now + handshake.ping_interval + handshake.ping_timeout,
+                    deadline_after(
+                        now,
+                        handshake
+                            .ping_interval
+                            .saturating_add(handshake.ping_timeout),
+                    ),
                 );
                 let offers_ws = handshake.upgrades.iter().any(|u| u == "websocket");
                 self.handshake = Some(handshake);
@@ -510,7 +515,7 @@ impl Engine {
             }
             Packet::Ping(_) => {
                 if let Some(h) = &self.handshake {
-                    let at = now + h.ping_interval + h.ping_timeout;
+                    let at = deadline_after(now, h.ping_interval.saturating_add(h.ping_timeout));
                     self.timers.set(Timer::Heartbeat, at);
                 }
                 self.events.push(EngineEvent::Ping);
@@ -532,8 +537,10 @@ impl Engine {
             id,
             answered: false,
         });
-        self.timers
-            .set(Timer::UpgradeProbe, now + self.upgrade_timeout);
+        self.timers.set(
+            Timer::UpgradeProbe,
+            deadline_after(now, self.upgrade_timeout),
+        );
         self.commands.push_back(TransportCommand::OpenWebSocket {
             id,
             url,

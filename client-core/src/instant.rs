@@ -32,6 +32,12 @@ impl Instant {
         self.0.saturating_sub(earlier.0)
     }
 
+    /// `self + d`, or `None` if that is not representable (like
+    /// `std::time::Instant::checked_add`).
+    pub fn checked_add(self, d: Duration) -> Option<Instant> {
+        self.0.checked_add(d).map(Instant)
+    }
+
     /// Like [`saturating_duration_since`](Self::saturating_duration_since) (as
     /// `std::time::Instant::duration_since` does since Rust 1.60).
     pub fn duration_since(self, earlier: Instant) -> Duration {
@@ -97,5 +103,7 @@ mod tests {
         u += Duration::MAX;
         assert_eq!(u.since_origin(), Duration::MAX);
         assert_eq!(t.min(later), t);
+        assert_eq!(t.checked_add(Duration::from_millis(10)), Some(later));
+        assert_eq!(u.checked_add(Duration::from_nanos(1)), None);
     }
 }

@@ -90,9 +90,48 @@
 //! - The connection state recovery offset stays visible as the last argument of events (as in
 //!   JavaScript): the client cannot tell it from a real string argument of a volatile event.
 //! - Rooms: [`Manager::join`]/[`Manager::leave`] (docs/architecture.md, "Rooms").
+//! - JSON nested deeper than [`json::MAX_NESTING`] (1,000) levels is a parse error;
+//!   `JSON.parse` has no limit (a Node.js server cannot send much more than 4,000).
+//! - No timer is shorter than 1 ms (like Node's `setTimeout`) nor longer than about 100 years
+//!   ([`timer::deadline_after`]): any `Duration` is accepted, none can make the core panic.
+//! - Server ack requests left unanswered are bounded (see [Limits](#limits)).
+//!
+//! ## Limits
+//!
+//! Everything the network can make the core hold is bounded; every bound is a [`Config`]
+//! field or a constant:
+//!
+//! | What | Bound (default) | Beyond it |
+//! |---|---|---|
+//! | One Engine.IO message or polling response | [`Config::max_inbound_bytes`] (100 MB) | the connection closes with `parse error` |
+//! | One Socket.IO packet: its text **and all its attachments** | [`Config::max_packet_bytes`] (100 MB) | [`socketio::DecodeError::PacketTooLarge`], `parse error` |
+//! | Attachments of one packet | [`Config::max_attachments`] (10, socket.io-parser's) | `TooManyAttachments`, `parse error` |
+//! | JSON nesting | [`json::MAX_NESTING`] (1,000) | `TooDeep`, `parse error`; no scanner recurses |
+//! | Server ack requests not answered yet, per namespace | [`Config::max_pending_server_acks`] (10,000) | the oldest is forgotten: [`Manager::ack`] for it gives [`EmitError::UnknownAck`], [`Manager::dropped_ack_requests`] counts it. All are forgotten when the namespace disconnects |
+//! | Events received before the namespace's CONNECT reply | 1,024 | later ones are dropped |
+//! | Timers | 1 ms ..= ~100 years | clamped |
+//!
+//! Acks of our own emits are kept until they arrive, time out, or the socket disconnects or
+//! closes (each [`AckHandle`] is resolved exactly once); give emits a timeout
+//! (`ack_timeout`) to bound them. Both ack tables are B-trees: any order of ids costs
+//! O(log n) per operation.
+//!
+//! ## JSON semantics
+//!
+//! The validator accepts exactly what `JSON.parse` accepts (checked against Node's verdicts on
+//! a few thousand texts, tests/vectors/json-verdicts.json), up to the nesting limit:
+//! - numbers of any magnitude or precision: `1e310` is valid (`JSON.parse` reads `Infinity`);
+//!   payloads keep the number text as written, each driver reads it its own way;
+//! - escaped lone surrogates (`"\ud800"`) are valid; payloads keep them as written, and where
+//!   the core itself decodes a string (event names, [`json::unescape`]) they become U+FFFD, since
+//!   a Rust string cannot hold them;
+//! - a key repeated in an object: the last value wins, as with `JSON.parse`; binary
+//!   placeholders follow that rule exactly like socket.io-parser (which parses, then
+//!   reconstructs), so `{"e":{"_placeholder":true},"e":0}` holds no placeholder.
 
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
+mod acks;
 pub mod backoff;
 pub mod config;
 mod engine;

@@ -14,7 +14,7 @@ use crate::error::{is_reserved, EmitError};
 use crate::event::{AckHandle, ConnectError, DisconnectReason, Event, OpenError};
 use crate::socket::{EmitOptions, Io, Outcome, Socket, SocketOptions};
 use crate::socketio::{Decoder, DecoderLimits};
-use crate::timer::{Timer, TimerTable};
+use crate::timer::{deadline_after, Timer, TimerTable};
 use crate::transport::{TransportCommand, TransportInput};
 use crate::value::Payload;
 use crate::Instant;
@@ -123,6 +123,7 @@ impl Manager {
             retries: self.config.retries,
             join_event: self.config.room_events.join.clone(),
             leave_event: self.config.room_events.leave.clone(),
+            max_server_acks: self.config.max_pending_server_acks,
         };
         // most connections carry one namespace: no spare slots (a socket is ~400 bytes)
         self.sockets.reserve_exact(1);
@@ -231,7 +232,7 @@ impl Manager {
         self.handle_timeout(now);
         let now = self.clock(now);
         let handle = AckHandle(self.next_handle);
-        self.next_handle += 1;
+        self.next_handle = self.next_handle.wrapping_add(1);
         let i = self.socket_index(ns);
         let (mut io, sockets) = self.io();
         Ok(sockets[i].emit(&mut io, now, event, args, opts, handle))
@@ -335,6 +336,15 @@ impl Manager {
             .map_or(&[], Socket::rooms)
     }
 
+    /// How many ack requests of the server were forgotten on `ns` because more than
+    /// `Config::max_pending_server_acks` were unanswered (see there).
+    pub fn dropped_ack_requests(&self, ns: &str) -> u64 {
+        self.sockets
+            .iter()
+            .find(|s| s.ns() == ns)
+            .map_or(0, Socket::dropped_ack_requests)
+    }
+
     /// Whether a reconnection loop is running.
     pub fn is_reconnecting(&self) -> bool {
         self.reconnecting
@@ -414,7 +424,7 @@ impl Manager {
         self.decoder = new_decoder(&self.config);
         self.engine.open(now);
         if let Some(t) = self.config.timeout {
-            self.timers.set(Timer::Connect, now + t);
+            self.timers.set(Timer::Connect, deadline_after(now, t));
         }
     }
 
@@ -447,7 +457,8 @@ impl Manager {
         }
         let delay = self.backoff.next_delay();
         self.reconnecting = true;
-        self.timers.set(Timer::Reconnect, now + delay);
+        self.timers
+            .set(Timer::Reconnect, deadline_after(now, delay));
     }
 
     fn process_engine(&mut self, now: Instant) {
@@ -642,6 +653,7 @@ fn new_decoder(config: &Config) -> Decoder {
         config.parser,
         DecoderLimits {
             max_attachments: config.max_attachments,
+            max_packet_len: config.max_packet_bytes,
             ..DecoderLimits::default()
         },
     )

@@ -7,10 +7,12 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
+use crate::acks::{PendingAck, PendingAcks, ServerAcks};
 use crate::engine::Engine;
 use crate::engineio::{Data, Packet as EnginePacket};
 use crate::event::{AckError, AckHandle, ConnectError, DisconnectReason, Event, OpenError};
 use crate::socketio::{encode, Packet, PacketType, Parser};
+use crate::timer::deadline_after;
 use crate::value::Payload;
 use crate::wire;
 use crate::Instant;
@@ -70,12 +72,6 @@ enum Waiter {
     Leave,
 }
 
-#[derive(Debug, Clone)]
-struct PendingAck {
-    waiter: Waiter,
-    deadline: Option<Instant>,
-}
-
 /// An emit waiting for the connection.
 #[derive(Debug, Clone)]
 struct Buffered {
@@ -111,6 +107,8 @@ pub(crate) struct SocketOptions {
     pub(crate) retries: u32,
     pub(crate) join_event: String,
     pub(crate) leave_event: String,
+    /// Most server ack requests kept unanswered (`Config::max_pending_server_acks`).
+    pub(crate) max_server_acks: usize,
 }
 
 /// The state of one namespace.
@@ -127,20 +125,16 @@ pub(crate) struct Socket {
     last_offset: Option<String>,
     recovered: bool,
     next_wire_id: u64,
-    // Sorted vectors rather than B-trees: a handful of entries is the rule, and a B-tree's
-    // code is a sizeable part of the browser bundle.
-    /// Pending acks by wire id, sorted by id.
-    acks: Vec<(u64, PendingAck)>,
-    /// Ack deadlines, sorted.
-    deadlines: Vec<(Instant, u64)>,
+    /// Our emits waiting for the server's ack, by wire id.
+    acks: PendingAcks<Waiter>,
     send_buffer: Vec<Buffered>,
     receive_buffer: Vec<Event>,
     retry_queue: VecDeque<Retrying>,
     rooms: Vec<String>,
     joins_while_away: Vec<String>,
     leaves_while_away: Vec<String>,
-    /// Ids of server events waiting for our ack, sorted.
-    server_acks: Vec<u64>,
+    /// Server events waiting for our ack.
+    server_acks: ServerAcks,
 }
 
 /// Events received before CONNECT completes are kept (bounded) and delivered on connect.
@@ -148,6 +142,7 @@ const RECEIVE_BUFFER_LIMIT: usize = 1024;
 
 impl Socket {
     pub(crate) fn new(ns: String, options: SocketOptions) -> Self {
+        let server_acks = ServerAcks::new(options.max_server_acks);
         Self {
             ns,
             options,
@@ -159,15 +154,14 @@ impl Socket {
             last_offset: None,
             recovered: false,
             next_wire_id: 0,
-            acks: Vec::new(),
-            deadlines: Vec::new(),
+            acks: PendingAcks::default(),
             send_buffer: Vec::new(),
             receive_buffer: Vec::new(),
             retry_queue: VecDeque::new(),
             rooms: Vec::new(),
             joins_while_away: Vec::new(),
             leaves_while_away: Vec::new(),
-            server_acks: Vec::new(),
+            server_acks,
         }
     }
 
@@ -181,6 +175,8 @@ impl Socket {
             self.state = State::Disconnected;
         }
         self.awaiting_auth = false;
+        // Requests of events received while connecting can no longer be answered.
+        self.server_acks.clear();
     }
 
     pub(crate) fn is_active(&self) -> bool {
@@ -201,6 +197,11 @@ impl Socket {
 
     pub(crate) fn rooms(&self) -> &[String] {
         &self.rooms
+    }
+
+    /// How many server ack requests were forgotten because too many were unanswered.
+    pub(crate) fn dropped_ack_requests(&self) -> u64 {
+        self.server_acks.dropped()
     }
 
     /// Marks the socket as wanting a connection (`socket.connect()`).
@@ -247,27 +248,11 @@ impl Socket {
     }
 
     fn register_ack(&mut self, id: u64, waiter: Waiter, deadline: Option<Instant>) {
-        if let Some(at) = deadline {
-            if let Err(i) = self.deadlines.binary_search(&(at, id)) {
-                self.deadlines.insert(i, (at, id));
-            }
-        }
-        let pending = PendingAck { waiter, deadline };
-        match self.acks.binary_search_by_key(&id, |(k, _)| *k) {
-            Ok(i) => self.acks[i].1 = pending,
-            Err(i) => self.acks.insert(i, (id, pending)),
-        }
+        self.acks.register(id, waiter, deadline);
     }
 
-    fn remove_ack(&mut self, id: u64) -> Option<PendingAck> {
-        let i = self.acks.binary_search_by_key(&id, |(k, _)| *k).ok()?;
-        let (_, pending) = self.acks.remove(i);
-        if let Some(at) = pending.deadline {
-            if let Ok(i) = self.deadlines.binary_search(&(at, id)) {
-                self.deadlines.remove(i);
-            }
-        }
-        Some(pending)
+    fn remove_ack(&mut self, id: u64) -> Option<PendingAck<Waiter>> {
+        self.acks.remove(id)
     }
 
     /// A user emit. Returns the ack handle when one was requested.
@@ -311,7 +296,8 @@ impl Socket {
             return opts.ack.then_some(handle);
         }
         if let Some(id) = id {
-            self.register_ack(id, Waiter::User(handle), timeout.map(|t| now + t));
+            let deadline = timeout.map(|t| deadline_after(now, t));
+            self.register_ack(id, Waiter::User(handle), deadline);
         }
         self.send_event(io, now, event, args, id);
         opts.ack.then_some(handle)
@@ -340,6 +326,9 @@ impl Socket {
     }
 
     fn write_event(&mut self, io: &mut Io<'_>, packet: &Packet, event: &str, args: Payload) {
+        if let Some(id) = packet.id {
+            self.acks.mark_sent(id);
+        }
         if io.report_outgoing {
             io.events.push_back(Event::Outgoing {
                 ns: self.ns.clone(),
@@ -362,10 +351,10 @@ impl Socket {
             return;
         }
         head.pending = true;
-        head.tries += 1;
+        head.tries = head.tries.saturating_add(1);
         let (event, args, timeout) = (head.event.clone(), head.args.clone(), head.timeout);
         let id = self.next_id();
-        self.register_ack(id, Waiter::Retry, Some(now + timeout));
+        self.register_ack(id, Waiter::Retry, Some(deadline_after(now, timeout)));
         self.send_event(io, now, &event, args, Some(id));
     }
 
@@ -391,10 +380,9 @@ impl Socket {
 
     /// Replies to a server event that asked for an ack. At most once per id.
     pub(crate) fn reply(&mut self, io: &mut Io<'_>, id: u64, args: Payload) -> bool {
-        let Ok(i) = self.server_acks.binary_search(&id) else {
+        if !self.server_acks.take(id) {
             return false;
-        };
-        self.server_acks.remove(i);
+        }
         io.send(&Packet::ack(&self.ns, args.json, args.attachments, id));
         true
     }
@@ -431,7 +419,7 @@ impl Socket {
 
     fn send_room_event(&mut self, io: &mut Io<'_>, now: Instant, room: &str, join: bool) {
         let id = self.next_id();
-        let deadline = self.options.ack_timeout.map(|t| now + t);
+        let deadline = self.options.ack_timeout.map(|t| deadline_after(now, t));
         let (event, waiter) = if join {
             (
                 self.options.join_event.clone(),
@@ -448,6 +436,7 @@ impl Socket {
             Vec::new(),
             Some(id),
         );
+        self.acks.mark_sent(id);
         io.send(&packet);
     }
 
@@ -506,10 +495,14 @@ impl Socket {
                         self.last_offset = Some(offset);
                     }
                 }
+                let delivered = self.state == State::Connected
+                    || self.receive_buffer.len() < RECEIVE_BUFFER_LIMIT;
+                if !delivered {
+                    return Outcome::None; // the receive buffer is full: dropped, request and all
+                }
                 if let Some(id) = packet.id {
-                    if let Err(i) = self.server_acks.binary_search(&id) {
-                        self.server_acks.insert(i, id);
-                    }
+                    // (when full, the oldest request is forgotten; see `ServerAcks`)
+                    let _ = self.server_acks.insert(id);
                 }
                 let message = Event::Message {
                     ns: self.ns.clone(),
@@ -522,7 +515,7 @@ impl Socket {
                 };
                 if self.state == State::Connected {
                     io.events.push_back(message);
-                } else if self.receive_buffer.len() < RECEIVE_BUFFER_LIMIT {
+                } else {
                     self.receive_buffer.push(message);
                 }
             }
@@ -665,21 +658,8 @@ impl Socket {
 
     /// Fails the acks of packets already sent; those still buffered keep waiting.
     fn clear_acks(&mut self, io: &mut Io<'_>, now: Instant) {
-        let mut buffered = vec![false; self.acks.len()];
-        for id in self.send_buffer.iter().filter_map(|b| b.packet.id) {
-            if let Ok(i) = self.acks.binary_search_by_key(&id, |(k, _)| *k) {
-                buffered[i] = true;
-            }
-        }
-        let sent: Vec<u64> = self
-            .acks
-            .iter()
-            .zip(buffered)
-            .filter(|(_, buffered)| !buffered)
-            .map(|((id, _), _)| *id)
-            .collect();
         let mut retry_failed = false;
-        for id in sent {
+        for id in self.acks.sent_ids() {
             let Some(pending) = self.remove_ack(id) else {
                 continue;
             };
@@ -710,6 +690,7 @@ impl Socket {
         } else {
             self.state = State::Disconnected;
             self.awaiting_auth = false;
+            self.server_acks.clear();
         }
     }
 
@@ -744,8 +725,7 @@ impl Socket {
                 });
             }
         }
-        let ids: Vec<u64> = self.acks.iter().map(|(id, _)| *id).collect();
-        for id in ids {
+        for id in self.acks.ids() {
             if let Some(PendingAck {
                 waiter: Waiter::User(handle),
                 ..
@@ -763,15 +743,9 @@ impl Socket {
 
     /// Fires expired ack deadlines.
     pub(crate) fn handle_timeout(&mut self, io: &mut Io<'_>, now: Instant) {
-        while let Some(&(at, id)) = self.deadlines.first() {
-            if at > now {
-                break;
-            }
-            let Some(pending) = self.remove_ack(id) else {
-                continue;
-            };
-            // A timed-out packet that was never sent is not sent later either.
-            self.send_buffer.retain(|b| b.packet.id != Some(id));
+        let mut unsent_expired = false;
+        while let Some((_, pending)) = self.acks.pop_expired(now) {
+            unsent_expired |= !pending.sent;
             match pending.waiter {
                 Waiter::User(handle) => io.events.push_back(Event::AckError {
                     ns: self.ns.clone(),
@@ -782,18 +756,26 @@ impl Socket {
                 Waiter::Join(_) | Waiter::Leave => {}
             }
         }
+        if unsent_expired {
+            // A timed-out packet that was never sent is not sent later either (one pass,
+            // however many expired at once).
+            let acks = &self.acks;
+            self.send_buffer.retain(|b| match b.packet.id {
+                Some(id) => acks.contains(id),
+                None => true,
+            });
+        }
     }
 
     /// The soonest ack deadline.
     pub(crate) fn poll_timeout(&self) -> Option<Instant> {
-        self.deadlines.first().map(|(at, _)| *at)
+        self.acks.next_deadline()
     }
 
     /// Size of the internal bookkeeping (for state-growth checks in tests).
     #[cfg(test)]
     pub(crate) fn footprint(&self) -> usize {
-        self.acks.len()
-            + self.deadlines.len()
+        self.acks.footprint()
             + self.send_buffer.len()
             + self.receive_buffer.len()
             + self.retry_queue.len()

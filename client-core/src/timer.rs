@@ -3,8 +3,39 @@
 //! Model: quinn-proto's `TimerTable`. Every armed deadline carries its reason (the [`Timer`]
 //! variant); [`TimerTable::next`] is the soonest one, which is what `poll_timeout` reports.
 //! Per-ack deadlines live with their sockets because there can be many of them.
+//!
+//! Every deadline of the core is computed by [`deadline_after`]: no duration, however large,
+//! can make the core panic (`std::time::Instant + Duration` panics on overflow), and no timer is
+//! shorter than [`MIN_DELAY`].
+
+use std::time::Duration;
 
 use crate::Instant;
+
+/// The shortest timer of the core: 1 ms, as Node's `setTimeout` (which turns 0 into 1).
+///
+/// Every deadline is therefore strictly after the `now` it was armed at, so a driver that calls
+/// `handle_timeout(now)` always finds [`poll_timeout`](crate::Manager::poll_timeout) after
+/// `now` afterwards: zero durations in the configuration (a `timeout` and a `reconnection_delay`
+/// of 0) cannot make the core spin at one instant.
+pub const MIN_DELAY: Duration = Duration::from_millis(1);
+
+/// Farthest a deadline is set: about 100 years, which is "never" for a connection. Longer
+/// durations (`Duration::MAX` included) are capped to it.
+pub const MAX_DELAY: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+
+/// `now + d`, with `d` clamped to [`MIN_DELAY`]`..=`[`MAX_DELAY`]; if even that is not
+/// representable on this platform's clock, the farthest instant that is (never a panic).
+pub fn deadline_after(now: Instant, d: Duration) -> Instant {
+    let mut d = d.clamp(MIN_DELAY, MAX_DELAY);
+    loop {
+        if let Some(at) = now.checked_add(d) {
+            return at;
+        }
+        // (terminates: `now + 0` is always representable)
+        d /= 2;
+    }
+}
 
 /// Why the core wants to be woken up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -87,7 +118,20 @@ impl TimerTable {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
+
+    #[test]
+    fn deadlines_saturate_and_never_precede_now() {
+        let t0 = crate::test_epoch();
+        assert_eq!(deadline_after(t0, Duration::ZERO), t0 + MIN_DELAY);
+        assert_eq!(
+            deadline_after(t0, Duration::from_secs(5)),
+            t0 + Duration::from_secs(5)
+        );
+        // `t0 + Duration::MAX` panics with std's Instant.
+        assert_eq!(deadline_after(t0, Duration::MAX), t0 + MAX_DELAY);
+        let far = deadline_after(t0, Duration::MAX);
+        assert!(deadline_after(far, Duration::MAX) > far);
+    }
 
     #[test]
     fn next_is_the_soonest_and_expiry_is_exact() {

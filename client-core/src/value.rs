@@ -444,7 +444,7 @@ impl Payload {
     }
 
     /// Plain JSON text without attachments, validated (like `JSON.parse`, depth ≤
-    /// [`json::MAX_DEPTH`]).
+    /// [`json::MAX_NESTING`]).
     pub fn from_json(json: impl Into<String>) -> Result<Payload, JsonError> {
         let json = json.into();
         json::validate(&json)?;

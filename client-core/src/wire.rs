@@ -341,7 +341,7 @@ pub(crate) mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #![proptest_config(crate::tests::proptest_config(2000))]
         #[test]
         fn readers_agree_with_the_tree_parser(text in json_text(), junk in "[ \\]x]?") {
             let text = format!("{text}{junk}");

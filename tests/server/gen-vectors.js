@@ -427,6 +427,9 @@ const sioDecodeErrorCandidates = [
   ["placeholder/num-null", ['51-["a",{"_placeholder":true,"num":null}]', bin(1)]],
   ["placeholder/binary-ack-out-of-range", ['61-3[{"_placeholder":true,"num":5}]', bin(1)]],
   ["placeholder/num-fraction", ['52-["a",{"_placeholder":true,"num":0.5}]', bin(1), bin(2)]],
+  // a repeated key: JSON.parse keeps the last value, and only that one is reconstructed
+  ["placeholder/duplicate-key-last-invalid", ['51-["e",{"e":0,"e":{"_placeholder":true}}]', bin(1)]],
+  ["placeholder/duplicate-key-escaped-last-invalid", ['51-["e",{"e":0,"\\u0065":{"_placeholder":true,"num":3}}]', bin(1)]],
   // frame sequencing
   ["frames/unexpected-binary", [bin(1, 2, 3)]],
   ["frames/text-while-reconstructing", ['51-["a",{"_placeholder":true,"num":0}]', '2["b"]']],
@@ -482,6 +485,38 @@ const sioDecodeErrorCandidates = [
   ["lenient/ack-without-id", ["3[]"]],
 ];
 
+// [name, frames]: inputs the reference DEcoder accepts although no encoder writes them;
+// kept with the packet the reference decodes (the script asserts it accepts them).
+const sioDecodeCases = [
+  ["duplicate-key/placeholder-overridden", ['51-["e",{"e":{"_placeholder":true},"e":0},{"_placeholder":true,"num":0}]', bin(1)]],
+  ["duplicate-key/valid-placeholder-overridden", ['51-["e",{"e":{"_placeholder":true,"num":0},"e":0},2]', bin(1)]],
+  ["duplicate-key/escaped-key-overrides", ['51-["e",{"e":{"_placeholder":true},"\\u0065":1},{"_placeholder":true,"num":0}]', bin(1)]],
+  ["duplicate-key/placeholder-wins", ['51-["e",{"e":0,"e":{"_placeholder":true,"num":0}}]', bin(7)]],
+  ["duplicate-key/placeholder-flag-false-last", ['51-["e",{"_placeholder":true,"_placeholder":false,"num":9},{"_placeholder":true,"num":0}]', bin(1)]],
+  ["duplicate-key/num-last", ['51-["e",{"num":9,"_placeholder":true,"num":0}]', bin(1)]],
+  ["duplicate-key/nested-array-overridden", ['51-["e",{"a":[{"_placeholder":true,"num":5}],"a":[]},{"_placeholder":true,"num":0}]', bin(1)]],
+  ["duplicate-key/text-event", ['2["e",{"a":1,"a":2}]']],
+  ["placeholder/invalid-inside-valid", ['51-["e",{"_placeholder":true,"num":0,"x":{"_placeholder":true,"num":9}}]', bin(1)]],
+  ["placeholder/reused-index", ['51-["e",{"_placeholder":true,"num":0},[{"_placeholder":true,"num":0}]]', bin(1)]],
+  ["placeholder/num-exponent", ['52-["e",{"_placeholder":true,"num":1e0},{"_placeholder":true,"num":-0}]', bin(1), bin(2)]],
+  ["placeholder/lookalike-in-text-event", ['2["e",{"_placeholder":true,"num":99}]']],
+];
+
+function socketioDecodes() {
+  return sioDecodeCases.map(([name, frames]) => {
+    const result = decodeFrames(frames);
+    assert(!result.error, `${name}: the reference rejects it: ${result.error}`);
+    assert.equal(result.decoded.length, 1, `${name}: expected one decoded packet`);
+    const packet = sioPacketJson(result.decoded[0]);
+    // the decoder reports a BINARY_EVENT as an EVENT; the vector keeps the wire type
+    const wireType = Number(frames[0][0]);
+    assert([wireType, wireType - 3].includes(packet.type), `${name}: type ${packet.type}`);
+    packet.type = wireType;
+    if (frames.length > 1) packet.attachments = frames.length - 1;
+    return { name, frames: frames.map(frameJson), packet };
+  });
+}
+
 function socketioDecodeErrors() {
   const out = [];
   for (const [name, frames] of sioDecodeErrorCandidates) {
@@ -510,6 +545,7 @@ function generate() {
     },
     socketio: {
       packets: socketioPackets(),
+      decodes: socketioDecodes(),
       decode_errors: socketioDecodeErrors(),
     },
   };

@@ -598,7 +598,7 @@ mod tests {
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        #![proptest_config(crate::tests::proptest_config(3000))]
         #[test]
         fn handshake_reading_agrees_with_the_tree_parser(
             text in crate::wire::tests::json_text(),

@@ -635,6 +635,7 @@ mod tests {
     }
 
     proptest::proptest! {
+        #![proptest_config(crate::tests::proptest_config(256))]
         #[test]
         fn rounding_matches_the_float_parser(
             neg in proptest::bool::ANY,

@@ -17,9 +17,12 @@
 //!
 //! Deliberate differences: an ack id that is not a `u64` (`21 2[..]` gives `NaN` in JavaScript,
 //! `2` + 20 digits a rounded double) is rejected with [`DecodeError::InvalidAckId`]; JSON nested
-//! deeper than [`json::MAX_DEPTH`] is rejected ([`DecodeError::TooDeep`]); a placeholder whose
-//! `num` is in range but not an integer is rejected (the reference inserts `undefined`); texts
-//! and attachments can be size-limited ([`DecoderLimits`]).
+//! deeper than [`json::MAX_NESTING`] is rejected ([`DecodeError::TooDeep`]); a placeholder whose
+//! `num` is in range but not an integer is rejected (the reference inserts `undefined`); texts,
+//! attachments and whole packets (text plus attachments, 100 MB by default) are size-limited
+//! ([`DecoderLimits`]).
+//!
+//! Nothing here recurses: the JSON checks use explicit stacks, bounded by [`json::MAX_NESTING`].
 
 use std::fmt;
 
@@ -57,7 +60,7 @@ pub enum DecodeError {
     },
     /// An event whose name is reserved, e.g. `2["connect"]` (`invalid payload`).
     ReservedEventName(String),
-    /// The data nests deeper than [`json::MAX_DEPTH`].
+    /// The data nests deeper than [`json::MAX_NESTING`].
     TooDeep,
     /// A placeholder refers to no attachment (`illegal attachments`).
     PlaceholderOutOfRange,
@@ -87,6 +90,15 @@ pub enum DecodeError {
     InvalidNamespace,
     /// MessagePack parser: a text message (every packet is one binary message).
     TextWithMessagePack,
+    /// A packet whose text and attachments together exceed
+    /// [`DecoderLimits::max_packet_len`] (reported at the message that crosses the limit).
+    PacketTooLarge {
+        /// The bytes received for the packet so far, including the message that crossed the
+        /// limit (saturated).
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
 }
 
 impl fmt::Display for DecodeError {
@@ -124,6 +136,12 @@ impl fmt::Display for DecodeError {
             DecodeError::TextWithMessagePack => {
                 f.write_str("got a text message, but the msgpack parser reads binary messages")
             }
+            DecodeError::PacketTooLarge { len, max } => {
+                write!(
+                    f,
+                    "packet of {len} bytes or more exceeds the limit of {max}"
+                )
+            }
         }
     }
 }
@@ -139,7 +157,15 @@ pub struct DecoderLimits {
     pub max_text_len: usize,
     /// Longest attachment accepted, in bytes (default: unlimited).
     pub max_binary_len: usize,
+    /// Most bytes one packet may carry, its text and all its attachments together (default
+    /// [`DEFAULT_MAX_PACKET_LEN`]): without it, ten attachments of the largest message size
+    /// would be accepted as one packet.
+    pub max_packet_len: usize,
 }
+
+/// The default of [`DecoderLimits::max_packet_len`] (and of `Config::max_packet_bytes`):
+/// 100 MB, the largest single message the default configuration accepts.
+pub const DEFAULT_MAX_PACKET_LEN: usize = 100_000_000;
 
 impl Default for DecoderLimits {
     fn default() -> Self {
@@ -147,6 +173,7 @@ impl Default for DecoderLimits {
             max_attachments: 10,
             max_text_len: usize::MAX,
             max_binary_len: usize::MAX,
+            max_packet_len: DEFAULT_MAX_PACKET_LEN,
         }
     }
 }
@@ -169,6 +196,8 @@ pub struct Decoder {
 struct Pending {
     packet: Packet,
     expected: usize,
+    /// Bytes received for this packet so far (text and attachments).
+    received: usize,
     /// The placeholder verdict, found at header time and reported with the last attachment.
     placeholders_ok: bool,
 }
@@ -221,6 +250,12 @@ impl Decoder {
                 max: self.limits.max_text_len,
             });
         }
+        if text.len() > self.limits.max_packet_len {
+            return Err(DecodeError::PacketTooLarge {
+                len: text.len(),
+                max: self.limits.max_packet_len,
+            });
+        }
         let (packet, expected, placeholders_ok) = decode_header(text, self.limits.max_attachments)?;
         if expected == 0 {
             return Ok(Some(packet));
@@ -228,6 +263,7 @@ impl Decoder {
         self.pending = Some(Pending {
             packet,
             expected,
+            received: text.len(),
             placeholders_ok,
         });
         Ok(None)
@@ -248,6 +284,15 @@ impl Decoder {
             return Err(DecodeError::TooLarge {
                 len: bytes.len(),
                 max: self.limits.max_binary_len,
+            });
+        }
+        pending.received = pending.received.saturating_add(bytes.len());
+        if pending.received > self.limits.max_packet_len {
+            let len = pending.received;
+            self.pending = None;
+            return Err(DecodeError::PacketTooLarge {
+                len,
+                max: self.limits.max_packet_len,
             });
         }
         pending.packet.attachments.push(bytes);
@@ -607,7 +652,10 @@ mod tests {
             kind("51-[\"removeListener\"]"),
             ReservedEventName("removeListener".into())
         );
-        assert_eq!(kind(&format!("3{}", "[".repeat(200))), TooDeep);
+        assert_eq!(
+            kind(&format!("3{}", "[".repeat(json::MAX_NESTING + 1))),
+            TooDeep
+        );
     }
 
     #[test]
@@ -651,5 +699,39 @@ mod tests {
             small.decode_binary(Bytes::from_static(b"12")),
             Err(DecodeError::TooLarge { .. })
         ));
+    }
+
+    /// Issue 13: the per-message limit let one packet carry ten maximal attachments.
+    #[test]
+    fn text_and_attachments_count_against_one_packet_limit() {
+        let limits = DecoderLimits {
+            max_packet_len: 100,
+            ..DecoderLimits::default()
+        };
+        let mut d = Decoder::with_limits(limits);
+        let header =
+            "52-[\"a\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]";
+        assert_eq!(d.decode_text(header), Ok(None));
+        let room = 100 - header.len();
+        assert_eq!(d.decode_binary(Bytes::from(vec![0; room - 1])), Ok(None));
+        assert_eq!(
+            d.decode_binary(Bytes::from(vec![0; 2])),
+            Err(DecodeError::PacketTooLarge { len: 101, max: 100 })
+        );
+        assert!(!d.is_reconstructing());
+        // Exactly at the limit is fine.
+        assert_eq!(d.decode_text(header), Ok(None));
+        assert_eq!(d.decode_binary(Bytes::from(vec![0; room - 1])), Ok(None));
+        assert!(matches!(
+            d.decode_binary(Bytes::from(vec![0; 1])),
+            Ok(Some(_))
+        ));
+        // A text alone over the limit.
+        let long = format!("2[\"{}\"]", "x".repeat(100));
+        assert!(matches!(
+            d.decode_text(&long),
+            Err(DecodeError::PacketTooLarge { max: 100, .. })
+        ));
+        assert_eq!(DecoderLimits::default().max_packet_len, 100_000_000);
     }
 }

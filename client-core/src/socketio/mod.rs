@@ -7,7 +7,7 @@ pub mod msgpack;
 pub mod packet;
 
 pub use crate::value::EventName;
-pub use decode::{decode_str, DecodeError, Decoder, DecoderLimits};
+pub use decode::{decode_str, DecodeError, Decoder, DecoderLimits, DEFAULT_MAX_PACKET_LEN};
 pub use packet::{encode, encode_into, Encoded, Packet, PacketType, RESERVED_EVENTS};
 
 /// How Socket.IO packets are written on the wire (the server must use the same parser).
