@@ -81,7 +81,8 @@ pub(crate) struct Engine {
     probe: Option<Probe>,
     handshake: Option<Handshake>,
     write_queue: Vec<Packet>,
-    timers: TimerTable,
+    /// The connection's one timer table (the manager arms its own slots in it too).
+    pub(crate) timers: TimerTable,
     commands: VecDeque<TransportCommand>,
     events: Vec<EngineEvent>,
     next_id: u64,
@@ -188,7 +189,7 @@ impl Engine {
         self.state = State::Opening;
         self.handshake = None;
         self.write_queue.clear();
-        self.timers.clear();
+        self.stop_own_timers();
         let id = TransportId(self.fresh_id());
         match self.transports {
             Transports::WebSocketOnly => {
@@ -242,7 +243,7 @@ impl Engine {
         self.state = State::Closed;
         self.handshake = None;
         self.write_queue.clear();
-        self.timers.clear();
+        self.stop_own_timers();
     }
 
     fn fail(&mut self, reason: DisconnectReason, open_error: OpenError) {
@@ -608,6 +609,12 @@ impl Engine {
         self.flush();
     }
 
+    /// Disarms the engine's timers (the manager's slots of the shared table are its own).
+    fn stop_own_timers(&mut self) {
+        self.timers.stop(Timer::Heartbeat);
+        self.timers.stop(Timer::UpgradeProbe);
+    }
+
     /// Fires expired engine timers.
     pub(crate) fn handle_timeout(&mut self, now: Instant) {
         if self.timers.take_expired(Timer::Heartbeat, now) {
@@ -620,11 +627,6 @@ impl Engine {
         if self.timers.take_expired(Timer::UpgradeProbe, now) {
             self.abandon_probe();
         }
-    }
-
-    /// The soonest engine deadline.
-    pub(crate) fn poll_timeout(&self) -> Option<Instant> {
-        self.timers.next().map(|(_, at)| at)
     }
 
     pub(crate) fn poll_transport(&mut self) -> Option<TransportCommand> {

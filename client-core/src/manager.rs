@@ -14,7 +14,7 @@ use crate::error::{is_reserved, EmitError};
 use crate::event::{AckHandle, ConnectError, DisconnectReason, Event, OpenError};
 use crate::socket::{EmitOptions, Io, Outcome, Socket, SocketOptions};
 use crate::socketio::{Decoder, DecoderLimits};
-use crate::timer::{deadline_after, Timer, TimerTable};
+use crate::timer::{deadline_after, Timer};
 use crate::transport::{TransportCommand, TransportInput};
 use crate::value::Payload;
 use crate::Instant;
@@ -67,7 +67,6 @@ pub struct Manager {
     reconnecting: bool,
     skip_reconnect: bool,
     unconfirmed: Option<Unconfirmed>,
-    timers: TimerTable,
     events: VecDeque<Event>,
     next_handle: u64,
     last_now: Option<Instant>,
@@ -92,7 +91,6 @@ impl Manager {
             reconnecting: false,
             skip_reconnect: false,
             unconfirmed: None,
-            timers: TimerTable::default(),
             events: VecDeque::new(),
             next_handle: 0,
             last_now: None,
@@ -284,7 +282,7 @@ impl Manager {
         if !self.sockets.iter().any(Socket::is_active) {
             return;
         }
-        self.timers.stop(Timer::Reconnect);
+        self.engine.timers.stop(Timer::Reconnect);
         self.reconnecting = true;
         self.attempt(now);
     }
@@ -369,11 +367,11 @@ impl Manager {
         let now = self.clock(now);
         self.engine.handle_timeout(now);
         self.process_engine(now);
-        if self.timers.take_expired(Timer::Connect, now) {
+        if self.engine.timers.take_expired(Timer::Connect, now) {
             self.engine.close();
             self.on_open_error(now, OpenError::Timeout);
         }
-        if self.timers.take_expired(Timer::Reconnect, now) {
+        if self.engine.timers.take_expired(Timer::Reconnect, now) {
             self.attempt(now);
         }
         for i in 0..self.sockets.len() {
@@ -404,12 +402,21 @@ impl Manager {
     /// When [`handle_timeout`](Self::handle_timeout) must be called next.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        let sockets = self.sockets.iter().filter_map(Socket::poll_timeout);
-        let own = self.timers.next().map(|(_, at)| at);
-        own.into_iter()
-            .chain(self.engine.poll_timeout())
-            .chain(sockets)
+        self.next_timeout().map(|(at, _)| at)
+    }
+
+    /// The soonest deadline and why: a connection timer of the one [`TimerTable`](crate::timer::TimerTable), or the
+    /// earliest ack deadline of the sockets ([`Timer::Ack`]).
+    #[must_use]
+    pub fn next_timeout(&self) -> Option<(Instant, Timer)> {
+        let table = self.engine.timers.next().map(|(timer, at)| (at, timer));
+        let acks = self
+            .sockets
+            .iter()
+            .filter_map(Socket::poll_timeout)
             .min()
+            .map(|at| (at, Timer::Ack));
+        table.into_iter().chain(acks).min_by_key(|(at, _)| *at)
     }
 
     // ----- internals ------------------------------------------------------------------------
@@ -424,7 +431,9 @@ impl Manager {
         self.decoder = new_decoder(&self.config);
         self.engine.open(now);
         if let Some(t) = self.config.timeout {
-            self.timers.set(Timer::Connect, deadline_after(now, t));
+            self.engine
+                .timers
+                .set(Timer::Connect, deadline_after(now, t));
         }
     }
 
@@ -457,7 +466,8 @@ impl Manager {
         }
         let delay = self.backoff.next_delay();
         self.reconnecting = true;
-        self.timers
+        self.engine
+            .timers
             .set(Timer::Reconnect, deadline_after(now, delay));
     }
 
@@ -483,7 +493,7 @@ impl Manager {
 
     fn on_open(&mut self, _now: Instant) {
         self.state = State::Open;
-        self.timers.stop(Timer::Connect);
+        self.engine.timers.stop(Timer::Connect);
         self.events.push_back(Event::Open);
         // the attempt succeeds with the first Socket.IO packet (see `confirm_session`)
         self.unconfirmed = Some(Unconfirmed {
@@ -580,7 +590,7 @@ impl Manager {
     fn force_close(&mut self, now: Instant) {
         self.skip_reconnect = true;
         self.reconnecting = false;
-        self.timers.stop(Timer::Reconnect);
+        self.engine.timers.stop(Timer::Reconnect);
         if self.state == State::Closed {
             return;
         }
@@ -591,7 +601,7 @@ impl Manager {
     /// The session closed; `error` is what closed it (reported when the session never carried
     /// a Socket.IO packet).
     fn on_close(&mut self, now: Instant, reason: DisconnectReason, error: Option<OpenError>) {
-        self.timers.stop(Timer::Connect);
+        self.engine.timers.stop(Timer::Connect);
         let failed = self.unconfirmed.take().filter(|_| reason.reconnects());
         if failed.is_none() {
             self.backoff.reset();
@@ -616,7 +626,7 @@ impl Manager {
     }
 
     fn on_open_error(&mut self, now: Instant, error: OpenError) {
-        self.timers.stop(Timer::Connect);
+        self.engine.timers.stop(Timer::Connect);
         self.state = State::Closed;
         self.events.push_back(Event::Error(error.clone()));
         for i in 0..self.sockets.len() {

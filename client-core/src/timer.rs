@@ -1,8 +1,12 @@
-//! Deadlines of the core: one slot per kind of manager/engine timer.
+//! Deadlines of the core: one table, one slot per kind of connection timer, plus the per-emit
+//! ack deadlines.
 //!
 //! Model: quinn-proto's `TimerTable`. Every armed deadline carries its reason (the [`Timer`]
-//! variant); [`TimerTable::next`] is the soonest one, which is what `poll_timeout` reports.
-//! Per-ack deadlines live with their sockets because there can be many of them.
+//! variant): the connection's timers (connect timeout, heartbeat, reconnect, upgrade probe) are
+//! the slots of the one [`TimerTable`] the engine holds and the manager shares; ack deadlines,
+//! of which there can be many, live with their sockets ([`Timer::Ack`]).
+//! [`Manager::next_timeout`](crate::Manager::next_timeout) is the soonest of all, with its
+//! reason; `poll_timeout` is its instant.
 //!
 //! Every deadline of the core is computed by [`deadline_after`]: no duration, however large,
 //! can make the core panic (`std::time::Instant + Duration` panics on overflow), and no timer is
@@ -48,6 +52,9 @@ pub enum Timer {
     Reconnect,
     /// The websocket upgrade probe did not complete in time.
     UpgradeProbe,
+    /// An emit's acknowledgement timed out (or its next retry is due). Not a slot of the
+    /// table: each socket keeps the deadlines of its emits.
+    Ack,
 }
 
 impl Timer {
@@ -58,17 +65,20 @@ impl Timer {
         Timer::UpgradeProbe,
     ];
 
-    fn index(self) -> usize {
+    /// The table slot of this timer (`None` for ack deadlines, which sockets keep).
+    fn index(self) -> Option<usize> {
         match self {
-            Timer::Connect => 0,
-            Timer::Heartbeat => 1,
-            Timer::Reconnect => 2,
-            Timer::UpgradeProbe => 3,
+            Timer::Connect => Some(0),
+            Timer::Heartbeat => Some(1),
+            Timer::Reconnect => Some(2),
+            Timer::UpgradeProbe => Some(3),
+            Timer::Ack => None,
         }
     }
 }
 
-/// A fixed table of optional deadlines, one per [`Timer`].
+/// A fixed table of optional deadlines, one per connection [`Timer`] (arming [`Timer::Ack`]
+/// here does nothing: its deadlines are the sockets').
 #[derive(Debug, Default, Clone)]
 pub struct TimerTable {
     slots: [Option<Instant>; 4],
@@ -77,17 +87,21 @@ pub struct TimerTable {
 impl TimerTable {
     /// Arms (or re-arms) `timer` to fire at `at`.
     pub fn set(&mut self, timer: Timer, at: Instant) {
-        self.slots[timer.index()] = Some(at);
+        if let Some(i) = timer.index() {
+            self.slots[i] = Some(at);
+        }
     }
 
     /// Disarms `timer`.
     pub fn stop(&mut self, timer: Timer) {
-        self.slots[timer.index()] = None;
+        if let Some(i) = timer.index() {
+            self.slots[i] = None;
+        }
     }
 
     /// The deadline of `timer`, if armed.
     pub fn get(&self, timer: Timer) -> Option<Instant> {
-        self.slots[timer.index()]
+        timer.index().and_then(|i| self.slots[i])
     }
 
     /// Disarms every timer.
@@ -99,15 +113,15 @@ impl TimerTable {
     pub fn next(&self) -> Option<(Timer, Instant)> {
         Timer::ALL
             .iter()
-            .filter_map(|t| self.slots[t.index()].map(|at| (*t, at)))
+            .filter_map(|t| self.get(*t).map(|at| (*t, at)))
             .min_by_key(|(_, at)| *at)
     }
 
     /// Disarms and returns `timer` if its deadline is at or before `now`.
     pub fn take_expired(&mut self, timer: Timer, now: Instant) -> bool {
-        match self.slots[timer.index()] {
+        match self.get(timer) {
             Some(at) if at <= now => {
-                self.slots[timer.index()] = None;
+                self.stop(timer);
                 true
             }
             _ => false,

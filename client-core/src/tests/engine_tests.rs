@@ -439,3 +439,44 @@ fn s07_above_max_payload_the_attachment_waits_for_the_next_post() {
     assert_eq!(posts[1], "bAQIDBAU=");
     assert_eq!(sim.peer.received.last().unwrap().attachments.len(), 1);
 }
+
+#[test]
+fn the_next_deadline_comes_with_its_reason() {
+    use crate::timer::Timer;
+    let mut config = Sim::config();
+    config.timeout = Some(Duration::from_secs(20));
+    let mut peer = Peer::new();
+    peer.ping_interval = Duration::from_millis(1000);
+    peer.ping_timeout = Duration::from_millis(500);
+    let mut sim = Sim::new(config, peer);
+    // opening: the connect timeout
+    sim.client.connect("/", sim.now);
+    assert_eq!(
+        sim.client.next_timeout().map(|(_, t)| t),
+        Some(Timer::Connect)
+    );
+    sim.connect("/");
+    // open: the heartbeat watchdog, at pingInterval + pingTimeout
+    let (at, reason) = sim.client.next_timeout().expect("armed");
+    assert_eq!(reason, Timer::Heartbeat);
+    assert!(at > sim.now && at <= sim.now + Duration::from_millis(1500));
+    // an emit whose ack times out before that: the ack deadline is next
+    let opts = EmitOptions {
+        ack: true,
+        timeout: Some(Duration::from_millis(100)),
+        volatile: false,
+    };
+    sim.peer.mode = Mode::Blackhole;
+    sim.client
+        .emit("/", "slow", args("[]"), opts, sim.now)
+        .expect("emit");
+    let (at, reason) = sim.client.next_timeout().expect("armed");
+    assert_eq!(reason, Timer::Ack);
+    assert_eq!(Some(at), sim.client.poll_timeout());
+    // the connection lost: the reconnect delay
+    assert!(sim.run_until(Duration::from_secs(5), |e| matches!(e, Event::Close { .. })));
+    assert_eq!(
+        sim.client.next_timeout().map(|(_, t)| t),
+        Some(Timer::Reconnect)
+    );
+}

@@ -118,7 +118,8 @@ impl Driver {
             let mut close_deadline = None;
             loop {
                 self.drain();
-                let mut deadline = self.manager.poll_timeout();
+                let next = self.manager.next_timeout();
+                let mut deadline = next.map(|(at, _)| at);
                 if self.closing {
                     // Give the transports a moment to flush the last packets and close frames,
                     // but never hang on a peer that does not answer.
@@ -140,7 +141,10 @@ impl Driver {
                         self.closing = true;
                     }
                     Wake::Input(input) => self.manager.handle_transport(now(), input),
-                    Wake::Timeout => self.manager.handle_timeout(now()),
+                    Wake::Timeout => {
+                        tracing::trace!(reason = ?next.map(|(_, why)| why), "deadline");
+                        self.manager.handle_timeout(now());
+                    }
                 }
             }
             self.shut_down();
