@@ -9,18 +9,20 @@
 //! [`JsonErrorKind::TooDeep`], nothing recurses, and nothing allocates in proportion to a count
 //! read from the input.
 //!
-//! The tree parser (into [`Value`](crate::value::Value)) lives in the `parse` submodule, the
-//! socket.io-parser placeholder rules in `placeholder`, the JavaScript number rules
+//! The tree parser (into `Value`, feature `tree`: tests and tools only) lives in the `parse`
+//! submodule, the socket.io-parser placeholder rules in `placeholder`, the JavaScript number rules
 //! (formatting like `Number.prototype.toString`, `Number(string)`) in `number`.
 
 use std::fmt;
 
 pub(crate) mod number;
+#[cfg(any(test, feature = "tree"))]
 mod parse;
 mod placeholder;
 mod query;
 
 pub use number::{is_js_whitespace, js_string_to_number, write_f64, write_i64, write_u64};
+#[cfg(any(test, feature = "tree"))]
 pub use parse::{parse, parse_with_attachments};
 pub use placeholder::{check_placeholders, PlaceholderError};
 pub use query::{

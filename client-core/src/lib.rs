@@ -54,9 +54,9 @@
 //! ## Payloads
 //!
 //! Event arguments stay raw, validated JSON text with binary placeholders plus attachment bytes
-//! ([`Payload`]); each driver decodes them its own way (serde natively, `JSON.parse` in the
-//! browser), so the browser bundle carries no JSON library and nothing is parsed twice.
-//! [`Value`] converts to and from a payload where a tree is handy.
+//! ([`Payload`]); each API decodes them once, its own way (serde_json in the Rust API,
+//! `JSON.parse` in the JavaScript one). With the `tree` feature (tests and tools), `Value`
+//! converts to and from a payload where a tree is handy.
 //!
 //! ## Parsers
 //!
@@ -157,7 +157,9 @@ pub use socket::EmitOptions;
 pub use transport::{
     HttpRequest, Method, RequestId, TransportCommand, TransportId, TransportInput,
 };
-pub use value::{Payload, Value};
+pub use value::Payload;
+#[cfg(any(test, feature = "tree"))]
+pub use value::Value;
 
 /// The monotonic instant type the core takes as `now` (on wasm32-unknown-unknown, which has no
 /// `std::time::Instant`, the core's own [`instant::Instant`]).
