@@ -341,29 +341,9 @@ fn decode_header(s: &str, max_attachments: usize) -> Result<(Packet, usize, bool
 
     let mut expected = 0;
     if kind.is_binary() {
-        let Some(dash) = rest(next).find('-') else {
-            return Err(DecodeError::IllegalAttachments);
-        };
-        let count = rest(next).get(..dash).unwrap_or_default();
-        let n = match count.as_bytes() {
-            // The usual case, without the general `Number()` rules.
-            [d @ b'1'..=b'9'] => u128::from(d - b'0'),
-            _ => match js_string_to_rounded(count) {
-                // `Number(count)` must be an integer >= 1 (a huge one is too many).
-                Rounded::Int { neg: false, abs } if abs >= 1 => abs,
-                Rounded::Huge { neg: false } => u128::MAX,
-                _ => return Err(DecodeError::IllegalAttachments),
-            },
-        };
-        // (compared as doubles, like the reference)
-        if n as f64 > max_attachments as f64 {
-            return Err(DecodeError::TooManyAttachments {
-                count: u64::try_from(n).unwrap_or(u64::MAX),
-                max: max_attachments,
-            });
-        }
-        expected = usize::try_from(n).unwrap_or(usize::MAX);
-        next += dash + 1;
+        let (count, used) = attachment_count(rest(next), max_attachments)?;
+        expected = count;
+        next += used;
     }
 
     let nsp = if rest(next).starts_with('/') {
@@ -394,23 +374,11 @@ fn decode_header(s: &str, max_attachments: usize) -> Result<(Packet, usize, bool
     }
 
     let body = rest(next);
-    let mut placeholders_ok = true;
-    let data = if body.is_empty() {
-        None
+    let (data, placeholders_ok) = if body.is_empty() {
+        (None, true)
     } else {
-        let found = if kind.is_binary() {
-            // One pass validates the JSON and checks the placeholders.
-            let first = json::check_placeholders(body, expected);
-            placeholders_ok = first.is_ok();
-            match first {
-                Err(json::PlaceholderError::Json(e)) => return Err(json_error(e)),
-                _ => json::kind_at_start(body),
-            }
-        } else {
-            json::validate(body).map_err(json_error)?
-        };
-        check_payload(kind, body, found)?;
-        Some(body.to_owned())
+        let placeholders_ok = validate_payload(kind, body, expected)?;
+        (Some(body.to_owned()), placeholders_ok)
     };
     // Reported after the payload check, so that input the reference rejects keeps its error.
     let id = id.transpose()?;
@@ -422,6 +390,50 @@ fn decode_header(s: &str, max_attachments: usize) -> Result<(Packet, usize, bool
         attachments: Vec::new(),
     };
     Ok((packet, expected, placeholders_ok))
+}
+
+/// The `<count>-` of a binary packet at the start of `rest`: the count and the bytes used.
+fn attachment_count(rest: &str, max_attachments: usize) -> Result<(usize, usize), DecodeError> {
+    let Some(dash) = rest.find('-') else {
+        return Err(DecodeError::IllegalAttachments);
+    };
+    let count = rest.get(..dash).unwrap_or_default();
+    let n = match count.as_bytes() {
+        // The usual case, without the general `Number()` rules.
+        [d @ b'1'..=b'9'] => u128::from(d - b'0'),
+        _ => match js_string_to_rounded(count) {
+            // `Number(count)` must be an integer >= 1 (a huge one is too many).
+            Rounded::Int { neg: false, abs } if abs >= 1 => abs,
+            Rounded::Huge { neg: false } => u128::MAX,
+            _ => return Err(DecodeError::IllegalAttachments),
+        },
+    };
+    // (compared as doubles, like the reference)
+    if n as f64 > max_attachments as f64 {
+        return Err(DecodeError::TooManyAttachments {
+            count: u64::try_from(n).unwrap_or(u64::MAX),
+            max: max_attachments,
+        });
+    }
+    Ok((usize::try_from(n).unwrap_or(usize::MAX), dash + 1))
+}
+
+/// Validates a packet's JSON payload for its type; for a binary packet, whether its
+/// placeholders match the `expected` attachments (checked in the same pass).
+fn validate_payload(kind: PacketType, body: &str, expected: usize) -> Result<bool, DecodeError> {
+    let mut placeholders_ok = true;
+    let found = if kind.is_binary() {
+        let first = json::check_placeholders(body, expected);
+        placeholders_ok = first.is_ok();
+        match first {
+            Err(json::PlaceholderError::Json(e)) => return Err(json_error(e)),
+            _ => json::kind_at_start(body),
+        }
+    } else {
+        json::validate(body).map_err(json_error)?
+    };
+    check_payload(kind, body, found)?;
+    Ok(placeholders_ok)
 }
 
 /// `Number(idText)` restricted to what fits a `u64`: digits with white space around them

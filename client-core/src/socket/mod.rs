@@ -11,7 +11,7 @@ use crate::acks::{PendingAck, PendingAcks, ServerAcks};
 use crate::engine::Engine;
 use crate::engineio::{Data, Packet as EnginePacket};
 use crate::event::{AckError, AckHandle, ConnectError, DisconnectReason, Event, OpenError};
-use crate::socketio::{encode, Packet, PacketType, Parser};
+use crate::socketio::{encode, Packet, Parser};
 use crate::timer::deadline_after;
 use crate::value::Payload;
 use crate::wire;
@@ -139,6 +139,8 @@ pub(crate) struct Socket {
 
 /// Events received before CONNECT completes are kept (bounded) and delivered on connect.
 const RECEIVE_BUFFER_LIMIT: usize = 1024;
+
+mod incoming;
 
 impl Socket {
     pub(crate) fn new(ns: String, options: SocketOptions) -> Self {
@@ -438,129 +440,6 @@ impl Socket {
         );
         self.acks.mark_sent(id);
         io.send(&packet);
-    }
-
-    /// A packet for this namespace arrived.
-    pub(crate) fn handle_packet(
-        &mut self,
-        io: &mut Io<'_>,
-        now: Instant,
-        packet: Packet,
-    ) -> Outcome {
-        match packet.kind {
-            PacketType::Connect => {
-                if self.state != State::Connecting {
-                    return Outcome::None;
-                }
-                match wire::connect_reply(packet.data.as_deref()) {
-                    Some((sid, pid)) => self.on_connect(io, now, sid, pid),
-                    None => {
-                        self.destroy();
-                        self.reset_connecting();
-                        io.events.push_back(Event::ConnectError {
-                            ns: self.ns.clone(),
-                            error: ConnectError::V2Server,
-                        });
-                        return Outcome::Destroyed;
-                    }
-                }
-            }
-            PacketType::ConnectError => {
-                let (message, data) = wire::connect_error(packet.data.as_deref());
-                self.destroy();
-                self.reset_connecting();
-                io.events.push_back(Event::ConnectError {
-                    ns: self.ns.clone(),
-                    error: ConnectError::Rejected { message, data },
-                });
-                return Outcome::Destroyed;
-            }
-            PacketType::Disconnect => {
-                if self.state == State::Disconnected {
-                    return Outcome::None;
-                }
-                self.destroy();
-                self.on_close(io, now, DisconnectReason::IoServerDisconnect);
-                return Outcome::Destroyed;
-            }
-            PacketType::Event | PacketType::BinaryEvent => {
-                let Some(data) = packet.data.as_deref() else {
-                    return Outcome::None;
-                };
-                let Some((event, args_json)) = wire::split_event(data) else {
-                    return Outcome::None;
-                };
-                if packet.id.is_none() && self.pid.is_some() {
-                    if let Some(offset) = wire::last_string(&args_json) {
-                        self.last_offset = Some(offset);
-                    }
-                }
-                let delivered = self.state == State::Connected
-                    || self.receive_buffer.len() < RECEIVE_BUFFER_LIMIT;
-                if !delivered {
-                    return Outcome::None; // the receive buffer is full: dropped, request and all
-                }
-                if let Some(id) = packet.id {
-                    // (when full, the oldest request is forgotten; see `ServerAcks`)
-                    let _ = self.server_acks.insert(id);
-                }
-                let message = Event::Message {
-                    ns: self.ns.clone(),
-                    event,
-                    args: Payload {
-                        json: args_json,
-                        attachments: packet.attachments,
-                    },
-                    ack: packet.id,
-                };
-                if self.state == State::Connected {
-                    io.events.push_back(message);
-                } else {
-                    self.receive_buffer.push(message);
-                }
-            }
-            PacketType::Ack | PacketType::BinaryAck => {
-                let Some(id) = packet.id else {
-                    return Outcome::None;
-                };
-                let Some(pending) = self.remove_ack(id) else {
-                    return Outcome::None; // unknown or late ack: ignored like socket.io-client
-                };
-                let args = Payload {
-                    json: packet.data.unwrap_or_else(|| "[]".to_string()),
-                    attachments: packet.attachments,
-                };
-                match pending.waiter {
-                    Waiter::User(handle) => io.events.push_back(Event::Ack {
-                        ns: self.ns.clone(),
-                        handle,
-                        args,
-                    }),
-                    Waiter::Retry => {
-                        if let Some(done) = self.retry_queue.pop_front() {
-                            if done.wants_ack {
-                                io.events.push_back(Event::Ack {
-                                    ns: self.ns.clone(),
-                                    handle: done.handle,
-                                    args,
-                                });
-                            }
-                        }
-                        self.drain_retry_queue(io, now, false);
-                    }
-                    Waiter::Join(room) => {
-                        if self.rooms.contains(&room) {
-                            io.events.push_back(Event::Joined {
-                                ns: self.ns.clone(),
-                                room,
-                            });
-                        }
-                    }
-                    Waiter::Leave => {}
-                }
-            }
-        }
-        Outcome::None
     }
 
     fn on_connect(&mut self, io: &mut Io<'_>, now: Instant, sid: String, pid: Option<String>) {
