@@ -4,11 +4,11 @@
 #![allow(dead_code)]
 
 use std::future::Future;
-use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use sio_client::{ClientEvent, EventStream, SocketEvent};
 use sio_test_support::{cpu_time, rss_kib};
+use tokio::sync::{Mutex, MutexGuard};
 
 /// Awaits `f` or fails the test after `secs` seconds (a hang is a failure, not a wait).
 pub async fn within<T>(secs: u64, what: &str, f: impl Future<Output = T>) -> T {
@@ -84,12 +84,12 @@ pub fn rss() -> u64 {
     rss_kib()
 }
 
-static SERIAL: Mutex<()> = Mutex::new(());
+static SERIAL: Mutex<()> = Mutex::const_new(());
 
-/// Held by each RSS-measuring test for its whole run: the binary's tests measure one at a
-/// time (the test harness runs tests on threads of one process).
-pub fn one_at_a_time() -> MutexGuard<'static, ()> {
-    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+/// Held by each measuring test for its whole run: the binary's tests measure one at a time
+/// (the test harness runs tests on threads of one process, and each has its own runtime).
+pub async fn one_at_a_time() -> MutexGuard<'static, ()> {
+    SERIAL.lock().await
 }
 
 /// Logs to the test output when `RUST_LOG` is set.

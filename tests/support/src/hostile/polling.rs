@@ -72,7 +72,7 @@ pub(super) async fn handle(
     let progress = {
         let mut progress = shared.polling.lock();
         progress.gets += 1;
-        if matches!(shared.behaviour, Behaviour::Flood { .. }) {
+        if progress.gets > 1 && matches!(shared.behaviour, Behaviour::Flood { .. }) {
             progress.next_tick += FLOOD_BATCH;
         }
         *progress

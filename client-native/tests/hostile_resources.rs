@@ -1,0 +1,207 @@
+//! What hostile servers cost the client: resident memory under floods and after a huge
+//! message, and CPU while a server says nothing. One case at a time (the measurements are of
+//! the whole test process, hostile server included, which holds nothing big: it produces
+//! what it sends in 64 KiB chunks). Figures are printed (`--nocapture`).
+
+#![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod hostile_support;
+
+use std::time::Duration;
+
+use hostile_support::{
+    cpu_share_over, first, init_tracing, message_named, one_at_a_time, rss, within,
+    IDLE_CPU_LIMIT,
+};
+use sio_client::{Client, ClientBuilder, EventStream, SocketEvent, Transports};
+use sio_test_support::{handshake, Behaviour, HostileServer};
+
+const BOTH: [Transports; 2] = [Transports::WebSocketOnly, Transports::PollingOnly];
+
+/// Growth of the resident set accepted while a flood is held back or read. Unbounded
+/// buffering grows by hundreds of MB per second of flood.
+const FLOOD_RSS_LIMIT_KIB: u64 = 48 * 1024;
+
+fn builder(server: &HostileServer, mode: Transports) -> ClientBuilder {
+    init_tracing();
+    Client::builder(server.url())
+        .transports(mode)
+        .reconnection(false)
+        .seed(1)
+}
+
+async fn connect(
+    builder: ClientBuilder,
+) -> (Client, sio_client::Socket, EventStream<SocketEvent>) {
+    let client = builder.build().unwrap();
+    let socket = client.socket("/");
+    let events = socket.events();
+    within(10, "connect", socket.connect()).await.unwrap();
+    (client, socket, events)
+}
+
+/// Waits until the server's count of sent messages stops moving (the TCP buffers are full
+/// and the client reads nothing), within `secs`; returns the count.
+async fn until_the_server_is_held_back(server: &HostileServer, secs: u64) -> u64 {
+    within(secs, "the flood to be held back", async {
+        let mut last = server.stats().messages;
+        loop {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            let now = server.stats().messages;
+            if now == last {
+                return now;
+            }
+            last = now;
+        }
+    })
+    .await
+}
+
+/// Reads `count` flood events and checks that they are the ticks `from..from + count`.
+async fn read_ticks(events: &mut EventStream<SocketEvent>, from: u64, count: u64) {
+    let mut expected = from;
+    within(120, "the flood's events", async {
+        while expected < from + count {
+            match events.next().await {
+                Some(SocketEvent::Message(m)) if m.event() == "tick" => {
+                    let n: u64 = m.args().unwrap();
+                    assert_eq!(n, expected, "an event was lost or reordered");
+                    expected += 1;
+                }
+                Some(_) => {}
+                None => panic!("the stream ended"),
+            }
+        }
+    })
+    .await;
+}
+
+/// A flood of small events: while the stream is not read the client stops reading the
+/// network (the server is held back by TCP), and memory stays flat; reading it then gets
+/// every event in order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_is_held_back_by_tcp_while_unread_and_delivered_in_order_when_read() {
+    let _serial = one_at_a_time().await;
+    for mode in BOTH {
+        let server = HostileServer::start(Behaviour::Flood { ack: false }).unwrap();
+        let (client, _socket, mut events) = connect(builder(&server, mode)).await;
+        let before = rss();
+        let held = until_the_server_is_held_back(&server, 60).await;
+        let grown = rss().saturating_sub(before);
+        println!("{mode:?}: flood held back after {held} events; RSS +{grown} KiB");
+        assert!(grown < FLOOD_RSS_LIMIT_KIB, "{mode:?}: RSS grew by {grown} KiB");
+        // everything the server got out arrives, in order, and the flood goes on
+        let read = held + 200_000;
+        read_ticks(&mut events, 0, read).await;
+        let grown = rss().saturating_sub(before);
+        println!("{mode:?}: read {read} events in order; RSS +{grown} KiB");
+        assert!(grown < FLOOD_RSS_LIMIT_KIB, "{mode:?}: RSS grew by {grown} KiB");
+        drop(events);
+        within(10, "close", client.close()).await;
+    }
+}
+
+/// A flood of events that each ask for an ack the client never sends: what the client keeps
+/// per unanswered request is bounded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_ack_requests_never_answered_keeps_memory_flat() {
+    const REQUESTS: u64 = 500_000;
+    let _serial = one_at_a_time().await;
+    let server = HostileServer::start(Behaviour::Flood { ack: true }).unwrap();
+    let (client, socket, mut events) = connect(builder(&server, Transports::WebSocketOnly)).await;
+    read_ticks(&mut events, 0, 10_000).await;
+    let before = rss();
+    let start = std::time::Instant::now();
+    read_ticks(&mut events, 10_000, REQUESTS).await;
+    let grown = rss().saturating_sub(before);
+    println!(
+        "{REQUESTS} ack requests left unanswered in {:?}: RSS +{grown} KiB",
+        start.elapsed()
+    );
+    assert!(socket.connected());
+    assert!(grown < FLOOD_RSS_LIMIT_KIB, "RSS grew by {grown} KiB");
+    drop(events);
+    within(10, "close", client.close()).await;
+}
+
+/// After one 50 MB message the client gives the memory back: nothing it keeps for the
+/// connection is sized by the largest message it ever received.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_returns_near_the_baseline_after_a_fifty_megabyte_message() {
+    const BIG: usize = 50 * 1000 * 1000;
+    const KEPT_LIMIT_KIB: u64 = 16 * 1024;
+    let _serial = one_at_a_time().await;
+    for mode in BOTH {
+        let server = HostileServer::start(Behaviour::HugeMessage { bytes: BIG }).unwrap();
+        let before = rss();
+        let (client, socket, mut events) = connect(builder(&server, mode)).await;
+        let size = first(&mut events, 60, "the big message", |e| match e {
+            SocketEvent::Message(m) if m.event() == "big" => {
+                Some(m.args::<String>().map(|s| s.len()))
+            }
+            _ => None,
+        })
+        .await
+        .unwrap();
+        assert_eq!(size, BIG - r#"42["big",""]"#.len());
+        first(&mut events, 30, "the message after it", |e| {
+            message_named(e, "after").then_some(())
+        })
+        .await;
+        let kept = rss().saturating_sub(before);
+        println!("{mode:?}: after one 50 MB message, RSS +{kept} KiB while connected");
+        assert!(socket.connected());
+        assert!(
+            kept < KEPT_LIMIT_KIB,
+            "{mode:?}: {kept} KiB stay resident after one 50 MB message"
+        );
+        within(10, "close", client.close()).await;
+    }
+}
+
+/// Waiting on a server that says nothing costs no CPU: connecting to one that never
+/// answers, connected to one that never speaks, reading a message that trickles forever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_waiting_on_a_silent_server_does_not_spin() {
+    let _serial = one_at_a_time().await;
+    let cases = [
+        ("never answers", Behaviour::Silent),
+        ("connected, silent", Behaviour::Idle),
+        (
+            "endless trickle",
+            Behaviour::Endless {
+                trickle: Some(Duration::from_millis(50)),
+            },
+        ),
+    ];
+    for (name, behaviour) in cases {
+        for mode in BOTH {
+            let connects = behaviour != Behaviour::Silent;
+            let server = HostileServer::builder()
+                .handshake(handshake(60_000, 60_000))
+                .behaviour(behaviour.clone())
+                .start()
+                .unwrap();
+            let client = builder(&server, mode).build().unwrap();
+            let socket = client.socket("/");
+            let connecting = socket.connect();
+            let connecting = if connects {
+                within(10, "connect", connecting).await.unwrap();
+                None
+            } else {
+                Some(connecting)
+            };
+            let share = cpu_share_over(Duration::from_millis(1500)).await;
+            println!("{name}, {mode:?}: {:.1}% of a core", share * 100.0);
+            assert!(
+                share < IDLE_CPU_LIMIT,
+                "{name}, {mode:?}: the process used {:.0}% of a core",
+                share * 100.0
+            );
+            assert_eq!(socket.connected(), connects);
+            drop(connecting);
+            within(10, "close", client.close()).await;
+        }
+    }
+}
