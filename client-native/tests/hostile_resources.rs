@@ -169,7 +169,6 @@ async fn soak_five_million_ack_requests_never_answered_keep_memory_flat() {
 /// After one 50 MB message the client gives the memory back: nothing it keeps for the
 /// connection is sized by the largest message it ever received.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "WebSocket: tungstenite 0.30 keeps a read buffer the size of the largest frame"]
 async fn memory_returns_near_the_baseline_after_a_fifty_megabyte_message() {
     const BIG: usize = 50 * 1000 * 1000;
     const KEPT_LIMIT_KIB: u64 = 16 * 1024;

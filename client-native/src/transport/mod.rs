@@ -30,6 +30,7 @@
 
 mod coalesce;
 mod cookies;
+mod frames;
 mod polling;
 mod proxy;
 mod tls;
