@@ -173,8 +173,22 @@ async fn memory_returns_near_the_baseline_after_a_fifty_megabyte_message() {
     const BIG: usize = 50 * 1000 * 1000;
     const KEPT_LIMIT_KIB: u64 = 16 * 1024;
     let _serial = one_at_a_time().await;
-    for mode in [Transports::PollingOnly, Transports::WebSocketOnly] {
-        let server = HostileServer::start(Behaviour::HugeMessage { bytes: BIG }).unwrap();
+    let cases = [
+        (
+            Transports::PollingOnly,
+            Behaviour::HugeMessage { bytes: BIG },
+        ),
+        (
+            Transports::WebSocketOnly,
+            Behaviour::HugeMessage { bytes: BIG },
+        ),
+        (
+            Transports::WebSocketOnly,
+            Behaviour::HugeFragmented { bytes: BIG },
+        ),
+    ];
+    for (mode, behaviour) in cases {
+        let server = HostileServer::start(behaviour.clone()).unwrap();
         let before = rss();
         let (client, socket, mut events) = connect(builder(&server, mode)).await;
         let size = first(&mut events, 60, "the big message", |e| match e {
@@ -191,11 +205,13 @@ async fn memory_returns_near_the_baseline_after_a_fifty_megabyte_message() {
         })
         .await;
         let kept = rss().saturating_sub(before);
-        println!("{mode:?}: after one 50 MB message, RSS +{kept} KiB while connected");
+        println!(
+            "{mode:?} {behaviour:?}: after one 50 MB message, RSS +{kept} KiB while connected"
+        );
         assert!(socket.connected());
         assert!(
             kept < KEPT_LIMIT_KIB,
-            "{mode:?}: {kept} KiB stay resident after one 50 MB message"
+            "{mode:?} {behaviour:?}: {kept} KiB stay resident after one 50 MB message"
         );
         within(10, "close", client.close()).await;
     }

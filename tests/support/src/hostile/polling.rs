@@ -102,8 +102,10 @@ async fn scripted(progress: Progress, shared: Arc<Shared>) -> Response<Body> {
             shared.counters.sent(FLOOD_BATCH, body.len());
             plain(200, body)
         }
-        (Behaviour::HugeMessage { bytes }, 1) => streamed(huge(*bytes, shared)),
-        (Behaviour::HugeMessage { .. }, 2) => {
+        (Behaviour::HugeMessage { bytes } | Behaviour::HugeFragmented { bytes }, 1) => {
+            streamed(huge(*bytes, shared))
+        }
+        (Behaviour::HugeMessage { .. } | Behaviour::HugeFragmented { .. }, 2) => {
             shared.counters.sent(1, script::after().len());
             plain(200, script::after())
         }

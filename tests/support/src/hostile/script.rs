@@ -35,6 +35,13 @@ pub enum Behaviour {
         /// Size of the whole Engine.IO packet, in bytes.
         bytes: usize,
     },
+    /// Like [`HugeMessage`](Behaviour::HugeMessage), but over WebSocket the message comes
+    /// as two frames: all of it but its last two bytes, then a continuation frame with them
+    /// (polling sends one response, as for `HugeMessage`).
+    HugeFragmented {
+        /// Size of the whole Engine.IO packet, in bytes.
+        bytes: usize,
+    },
     /// These Engine.IO packets (raw bytes, which need not be UTF-8), one text frame each or
     /// one polling response together, then silence. See [`Behaviour::many_attachments`],
     /// [`Behaviour::deep_nesting`], [`Behaviour::invalid_utf8`].

@@ -96,7 +96,12 @@ async fn script(out: &mut Writer, shared: &Shared) -> io::Result<()> {
     match &shared.behaviour {
         Behaviour::Flood { ack } => return flood(out, *ack, shared).await,
         Behaviour::HugeMessage { bytes } => {
-            huge(out, *bytes, shared).await?;
+            huge(out, *bytes, false, shared).await?;
+            text(out, &script::after()).await?;
+            shared.counters.sent(1, script::after().len());
+        }
+        Behaviour::HugeFragmented { bytes } => {
+            huge(out, *bytes, true, shared).await?;
             text(out, &script::after()).await?;
             shared.counters.sent(1, script::after().len());
         }
@@ -150,19 +155,28 @@ async fn flood(out: &mut Writer, ack: bool, shared: &Shared) -> io::Result<()> {
     }
 }
 
-/// One frame of `bytes` bytes, written in chunks.
-async fn huge(out: &mut Writer, bytes: usize, shared: &Shared) -> io::Result<()> {
+/// A message of `bytes` bytes, written in chunks: one frame, or (`fragmented`) a frame with
+/// all but the last two bytes and a continuation frame with those.
+async fn huge(out: &mut Writer, bytes: usize, fragmented: bool, shared: &Shared) -> io::Result<()> {
+    const LAST: usize = 2;
+    let len = HugeText::len(bytes);
+    let first = if fragmented { len - LAST } else { len };
     let mut head = Vec::new();
-    header(
-        OpCode::Data(Data::Text),
-        true,
-        HugeText::len(bytes),
-        &mut head,
-    );
+    header(OpCode::Data(Data::Text), !fragmented, first, &mut head);
     out.write_all(&head).await?;
     let mut text = HugeText::new(bytes);
+    let mut at = 0;
     while let Some(chunk) = text.next_chunk() {
-        out.write_all(&chunk).await?;
+        let cut = first.saturating_sub(at).min(chunk.len());
+        out.write_all(&chunk[..cut]).await?;
+        if cut < chunk.len() {
+            // the rest starts the continuation frame
+            let mut head = Vec::new();
+            header(OpCode::Data(Data::Continue), true, len - first, &mut head);
+            out.write_all(&head).await?;
+            out.write_all(&chunk[cut..]).await?;
+        }
+        at += chunk.len();
         shared.counters.sent(0, chunk.len());
     }
     shared.counters.sent(1, 0);
