@@ -339,3 +339,37 @@ async fn an_open_session_that_goes_silent_runs_into_the_heartbeat_deadline() {
         within(10, "close", client.close()).await;
     }
 }
+
+/// Durations at the edge of the type are deadlines that never come, not arithmetic
+/// overflows: the client keeps working.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the core limits of reliability-core (saturating deadlines)"]
+async fn the_longest_timeouts_are_deadlines_that_never_come_not_panics() {
+    init_tracing();
+    let server = sio_test_support::TestServer::spawn().unwrap();
+    let client = Client::builder(server.url())
+        .transports(Transports::WebSocketOnly)
+        .connect_timeout(Some(Duration::MAX))
+        .ack_timeout(Duration::MAX)
+        .build()
+        .unwrap();
+    let mut client_events = client.events();
+    let socket = client.socket("/");
+    within(10, "connect", socket.connect()).await.unwrap();
+    let echoed: u32 = within(10, "echo", socket.emit_with_ack("echo", 1)).await.unwrap();
+    assert_eq!(echoed, 1);
+    let echoed: u32 = within(
+        10,
+        "echo with a per-emit timeout",
+        socket.timeout(Duration::MAX).emit_with_ack("echo", 2),
+    )
+    .await
+    .unwrap();
+    assert_eq!(echoed, 2);
+    assert!(socket.connected() && !client.is_closed());
+    assert!(client_events.try_next().is_none_or(|e| !matches!(
+        e,
+        sio_client::ClientEvent::ListenerPanicked(_)
+    )));
+    within(10, "close", client.close()).await;
+}
