@@ -356,7 +356,9 @@ async fn the_longest_timeouts_are_deadlines_that_never_come_not_panics() {
     let mut client_events = client.events();
     let socket = client.socket("/");
     within(10, "connect", socket.connect()).await.unwrap();
-    let echoed: u32 = within(10, "echo", socket.emit_with_ack("echo", 1)).await.unwrap();
+    let echoed: u32 = within(10, "echo", socket.emit_with_ack("echo", 1))
+        .await
+        .unwrap();
     assert_eq!(echoed, 1);
     let echoed: u32 = within(
         10,
@@ -367,9 +369,60 @@ async fn the_longest_timeouts_are_deadlines_that_never_come_not_panics() {
     .unwrap();
     assert_eq!(echoed, 2);
     assert!(socket.connected() && !client.is_closed());
-    assert!(client_events.try_next().is_none_or(|e| !matches!(
-        e,
-        sio_client::ClientEvent::ListenerPanicked(_)
-    )));
+    assert!(client_events
+        .try_next()
+        .is_none_or(|e| !matches!(e, sio_client::ClientEvent::ListenerPanicked(_))));
     within(10, "close", client.close()).await;
+}
+
+/// Ten attachments of 11 MB each are 110 MB in one packet: over the per-packet total cap
+/// (100 MB by default), although each frame is within the per-frame limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the core limits of reliability-core (per-packet total size cap)"]
+async fn attachments_add_up_against_the_per_packet_cap() {
+    let server = HostileServer::start(Behaviour::Attachments {
+        count: 10,
+        each: 11_000_000,
+    })
+    .unwrap();
+    let (client, _socket, mut events) =
+        connected(builder(&server, Transports::WebSocketOnly)).await;
+    let outcome = first(&mut events, 60, "the packet or a disconnect", |e| match e {
+        SocketEvent::Message(m) if m.event() == "bin" => Some(Ok(())),
+        SocketEvent::Disconnect(reason) => Some(Err(*reason)),
+        _ => None,
+    })
+    .await;
+    assert_eq!(outcome, Err(DisconnectReason::ParseError));
+    within(10, "close", client.close()).await;
+}
+
+/// Within the caps, a binary event with ten attachments arrives whole, over both transports.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_attachments_within_the_caps_arrive_whole() {
+    for mode in BOTH {
+        let server = HostileServer::start(Behaviour::Attachments {
+            count: 10,
+            each: 1000,
+        })
+        .unwrap();
+        let (client, _socket, mut events) = connected(builder(&server, mode)).await;
+        let sizes = first(&mut events, 10, "the binary event", |e| match e {
+            SocketEvent::Message(m) if m.event() == "bin" => Some(
+                m.payload()
+                    .attachments
+                    .iter()
+                    .map(|a| a.len())
+                    .collect::<Vec<_>>(),
+            ),
+            _ => None,
+        })
+        .await;
+        assert_eq!(sizes, vec![1000; 10], "{mode:?}");
+        first(&mut events, 10, "the next message", |e| {
+            message_named(e, "after").then_some(())
+        })
+        .await;
+        within(10, "close", client.close()).await;
+    }
 }

@@ -109,6 +109,19 @@ async fn scripted(progress: Progress, shared: Arc<Shared>) -> Response<Body> {
             shared.counters.sent(1, script::after().len());
             plain(200, script::after())
         }
+        (Behaviour::Attachments { count, each }, 1) => {
+            // one response: the header, then each attachment as a base64 packet
+            let mut body = script::attachments_header(*count);
+            let encoded = format!("b{}", base64_zeros(*each));
+            for _ in 0..*count {
+                body.push(SEPARATOR);
+                body.extend_from_slice(encoded.as_bytes());
+            }
+            body.push(SEPARATOR);
+            body.extend(script::after());
+            shared.counters.sent(2, body.len());
+            plain(200, body)
+        }
         (Behaviour::Packets(packets), 1) => {
             let body = packets.join(&SEPARATOR);
             shared.counters.sent(packets.len() as u64, body.len());
@@ -167,4 +180,13 @@ fn endless(trickle: Option<Duration>, shared: Arc<Shared>) -> Chunks {
         }
     });
     head.chain(tail).boxed()
+}
+
+/// The base64 of `n` zero bytes (`A`s, padded).
+fn base64_zeros(n: usize) -> String {
+    let mut text = "A".repeat(n.div_ceil(3) * 4);
+    let pad = (3 - n % 3) % 3;
+    text.truncate(text.len() - pad);
+    text.push_str(&"=".repeat(pad));
+    text
 }

@@ -42,6 +42,15 @@ pub enum Behaviour {
         /// Size of the whole Engine.IO packet, in bytes.
         bytes: usize,
     },
+    /// A binary event `45<count>-["bin",{placeholder 0},…]` with `count` attachments of
+    /// `each` bytes (WebSocket binary frames, produced in chunks), then `42["after",1]`, then
+    /// silence. Over polling the attachments are base64 packets of one response.
+    Attachments {
+        /// How many attachments.
+        count: usize,
+        /// Size of each, in bytes.
+        each: usize,
+    },
     /// These Engine.IO packets (raw bytes, which need not be UTF-8), one text frame each or
     /// one polling response together, then silence. See [`Behaviour::many_attachments`],
     /// [`Behaviour::deep_nesting`], [`Behaviour::invalid_utf8`].
@@ -86,6 +95,14 @@ impl Behaviour {
         packet.extend_from_slice(b"\"]");
         Behaviour::Packets(vec![packet])
     }
+}
+
+/// The text header of [`Behaviour::Attachments`].
+pub(super) fn attachments_header(count: usize) -> Vec<u8> {
+    let placeholders: Vec<String> = (0..count)
+        .map(|i| format!("{{\"_placeholder\":true,\"num\":{i}}}"))
+        .collect();
+    format!("45{count}-[\"bin\",{}]", placeholders.join(",")).into_bytes()
 }
 
 /// `42["after",1]`: sent after a hostile packet, to show whether the client carried on.

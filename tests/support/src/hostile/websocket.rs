@@ -105,6 +105,24 @@ async fn script(out: &mut Writer, shared: &Shared) -> io::Result<()> {
             text(out, &script::after()).await?;
             shared.counters.sent(1, script::after().len());
         }
+        Behaviour::Attachments { count, each } => {
+            text(out, &script::attachments_header(*count)).await?;
+            let chunk = vec![0u8; CHUNK.min(*each)];
+            for _ in 0..*count {
+                let mut head = Vec::new();
+                header(OpCode::Data(Data::Binary), true, *each, &mut head);
+                out.write_all(&head).await?;
+                let mut left = *each;
+                while left > 0 {
+                    let n = left.min(chunk.len());
+                    out.write_all(&chunk[..n]).await?;
+                    shared.counters.sent(0, n);
+                    left -= n;
+                }
+            }
+            shared.counters.sent(1, 0);
+            text(out, &script::after()).await?;
+        }
         Behaviour::Packets(packets) => {
             for packet in packets {
                 text(out, packet).await?;
