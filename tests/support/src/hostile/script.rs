@@ -23,7 +23,7 @@ pub(super) const FLOOD_BATCH: u64 = 1000;
 #[non_exhaustive]
 pub enum Behaviour {
     /// Small events `42["tick",n]`, n = 0, 1, 2, …, as fast as the transport takes them,
-    /// forever (over polling: [`FLOOD_BATCH`] per response). With `ack`, every event asks
+    /// forever (over polling: 1,000 per response). With `ack`, every event asks
     /// for an acknowledgement (`42n["tick",n]`, ack id n) that the server never looks at.
     Flood {
         /// Ask for an ack with every event.
