@@ -291,7 +291,7 @@ async fn a_zero_heartbeat_times_out_at_once_and_reconnects_with_backoff() {
         let later = server.stats().sessions;
         // at most one attempt per 100 ms (plus slack), far from a tight loop
         assert!(
-            later - sessions <= 8,
+            later - sessions <= 15,
             "{mode:?}: {} sessions in 500 ms",
             later - sessions
         );

@@ -171,7 +171,10 @@ async fn soak_five_million_ack_requests_never_answered_keep_memory_flat() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn memory_returns_near_the_baseline_after_a_fifty_megabyte_message() {
     const BIG: usize = 50 * 1000 * 1000;
-    const KEPT_LIMIT_KIB: u64 = 16 * 1024;
+    // Kept for the connection's life, the message would be 48,800 KiB. What stays besides is
+    // the allocator's (glibc keeps some freed heap after a burst of large allocations: about
+    // 9 MB for the polling case here, which measures from before the connection opens).
+    const KEPT_LIMIT_KIB: u64 = 24 * 1024;
     let _serial = one_at_a_time().await;
     let cases = [
         (
