@@ -289,7 +289,8 @@ async fn a_zero_heartbeat_times_out_at_once_and_reconnects_with_backoff() {
         let sessions = server.stats().sessions;
         tokio::time::sleep(Duration::from_millis(500)).await;
         let later = server.stats().sessions;
-        // at most one attempt per 100 ms (plus slack), far from a tight loop
+        // one attempt per 50-300 ms of backoff (with slack for a loaded machine), far from
+        // a tight loop
         assert!(
             later - sessions <= 15,
             "{mode:?}: {} sessions in 500 ms",
