@@ -22,6 +22,16 @@ const BOTH: [Transports; 2] = [Transports::WebSocketOnly, Transports::PollingOnl
 /// buffering grows by hundreds of MB per second of flood.
 const FLOOD_RSS_LIMIT_KIB: u64 = 48 * 1024;
 
+/// The hostile server never pings: a session lives `pingInterval + pingTimeout` of its
+/// handshake. Floods get 20 minutes (the default 45 s would end the long ones).
+fn flood_server(behaviour: Behaviour) -> HostileServer {
+    HostileServer::builder()
+        .handshake(handshake(600_000, 600_000))
+        .behaviour(behaviour)
+        .start()
+        .unwrap()
+}
+
 fn builder(server: &HostileServer, mode: Transports) -> ClientBuilder {
     init_tracing();
     Client::builder(server.url())
@@ -79,7 +89,7 @@ async fn read_ticks(events: &mut EventStream<SocketEvent>, from: u64, count: u64
 /// every event in order. Held back for at least `hold`, then `read` more events are read.
 async fn flood_is_held_back_then_delivered(hold: Duration, read: u64) {
     for mode in BOTH {
-        let server = HostileServer::start(Behaviour::Flood { ack: false }).unwrap();
+        let server = flood_server(Behaviour::Flood { ack: false });
         let (client, _socket, mut events) = connect(builder(&server, mode)).await;
         let before = rss();
         let start = std::time::Instant::now();
@@ -135,7 +145,7 @@ async fn soak_a_flood_held_back_for_thirty_seconds_then_two_million_events_read(
 /// `max_pending_server_acks`, 10,000 by default). Without a bound it keeps 8 bytes per
 /// request: 4 MB for 500,000.
 async fn unanswered_ack_requests(requests: u64, limit_kib: u64) {
-    let server = HostileServer::start(Behaviour::Flood { ack: true }).unwrap();
+    let server = flood_server(Behaviour::Flood { ack: true });
     let (client, socket, mut events) = connect(builder(&server, Transports::WebSocketOnly)).await;
     read_ticks(&mut events, 0, 20_000).await;
     let before = rss();
