@@ -9,6 +9,9 @@
 #   make bench-codec  our codec vs socket.io-parser, side by side
 #   make fuzz         every cargo-fuzz target for FUZZ_SECONDS (default 60) each (nightly; see
 #                     scripts/fuzz.sh); `make test` replays the checked-in corpus on stable
+#   make soak         the long fault and soak tests (minutes): 10,000 acked emits through 100
+#                     connection resets, 1,000 forced reconnects, long floods against the
+#                     hostile server; prints the figures (make test runs the short versions)
 #
 # Installs are idempotent and skipped when already satisfied, so repeated runs stay fast.
 
@@ -19,7 +22,7 @@ SERVER_DIR := tests/server
 NODE_STAMP := $(SERVER_DIR)/node_modules/.sio-stamp
 
 .PHONY: test deps node-deps interop-deps cluster-deps demo-cluster wasm-target fmt-check clippy clippy-wasm cargo-test vectors-check \
-	wasm-core browser-deps test-browser bench-codec doc-check demo demo-smoke bench fuzz
+	wasm-core browser-deps test-browser bench-codec doc-check demo demo-smoke bench fuzz soak
 
 # The wasm package's gzip budget enforced by test-browser (scripts/size-check.js): the size as
 # measured (123.0 KB) plus a small margin, so that growth fails the build. The goal is 80 KB
@@ -108,6 +111,14 @@ test-browser: node-deps browser-deps interop-deps cluster-deps
 
 bench: node-deps
 	node bench/run.js
+
+# The long versions of client-native's fault and soak tests (the `#[ignore = "long: make
+# soak"]` ones), one binary at a time, with their figures.
+SOAK_TESTS := soak hostile_resources
+soak: node-deps
+	for t in $(SOAK_TESTS); do \
+	  $(CARGO) test -p sio-client --test $$t -- --ignored --nocapture --test-threads 1; \
+	done
 
 bench-codec: node-deps
 	node tests/bench/compare-codec.js

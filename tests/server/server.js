@@ -267,6 +267,9 @@ function ackOf(args) {
   return typeof args[args.length - 1] === "function" ? args.pop() : null;
 }
 
+// run -> Map(id -> arrivals), for the "deliver" / "tally" fixtures
+const deliveries = new Map();
+
 function registerFixtures(nsp) {
   nsp.on("connection", (socket) => {
     log(`connect nsp=${nsp.name} id=${socket.id} recovered=${socket.recovered} transport=${socket.conn.transport.name}`);
@@ -333,6 +336,22 @@ function registerFixtures(nsp) {
       const count = Math.max(0, Math.min(Number(req && req.count) || 0, 1e7));
       for (let i = 0; i < count; i++) socket.emit(req.event, req.payload);
       if (typeof ack === "function") ack(count);
+    });
+
+    // delivery counting across reconnects (process-wide, per test run):
+    // deliver(run, id, ack) -> ack(id); tally(run, ack) -> ack({received, distinct})
+    socket.on("deliver", (run, id, ack) => {
+      let ids = deliveries.get(run);
+      if (!ids) deliveries.set(run, (ids = new Map()));
+      ids.set(id, (ids.get(id) || 0) + 1);
+      if (typeof ack === "function") ack(id);
+    });
+
+    socket.on("tally", (run, ack) => {
+      const ids = deliveries.get(run) || new Map();
+      let received = 0;
+      for (const n of ids.values()) received += n;
+      if (typeof ack === "function") ack({ received, distinct: ids.size });
     });
 
     socket.on("server-disconnect", () => socket.disconnect());

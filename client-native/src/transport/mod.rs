@@ -19,7 +19,9 @@
 //! ```
 //!
 //! Memory: an idle open WebSocket holds tungstenite's read buffer (4 KiB, see
-//! [`TransportOptions::ws_read_buffer`]), no write buffer (writes are gathered by
+//! [`TransportOptions::ws_read_buffer`]; after a frame larger than 64 KiB the socket's
+//! `WebSocketStream` is renewed between two messages so that the buffer does not keep that
+//! frame's size, see `frames::FrameReads`), no write buffer (writes are gathered by
 //! `coalesce::Coalescing` until the next flush, then its buffer is freed), no outbox and no
 //! report queue, the socket and, for `wss://`, the rustls connection (whose receive buffer
 //! shrinks back to 4 KiB when idle). A whole idle `ws://` client (driver task, core, shared
@@ -30,6 +32,7 @@
 
 mod coalesce;
 mod cookies;
+mod frames;
 mod polling;
 mod proxy;
 mod tls;

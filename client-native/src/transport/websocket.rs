@@ -11,43 +11,72 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use futures_util::{FutureExt, Sink, SinkExt, Stream, StreamExt};
 use rustls::ClientConfig;
+use rustls_pki_types::ServerName;
 use sio_core::engineio::Frame;
 use sio_core::{TransportId, TransportInput};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio::time::Sleep;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::error::TlsError;
 use tokio_tungstenite::tungstenite::error::{CapacityError, ProtocolError};
 use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
 use tokio_tungstenite::tungstenite::protocol::frame::Frame as WsFrame;
+use tokio_tungstenite::tungstenite::protocol::Role;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
-use tokio_tungstenite::Connector;
+use tokio_tungstenite::WebSocketStream;
 
 use hyper_util::client::proxy::matcher::Intercept;
 use tokio_tungstenite::tungstenite::http::HeaderMap;
 
 use super::coalesce::Coalescing;
 use super::cookies::Cookies;
+use super::frames::FrameReads;
 use super::proxy::connect_tunnel;
 use super::tls::{describe_tls_eof, describe_tls_error, find_rustls_error};
 
-/// What an open WebSocket is to the pump: a stream of messages and a sink for them.
+/// What an open WebSocket is to the pump: a stream of messages and a sink for them, which can
+/// be renewed after a large frame (see [`FrameReads`]).
 trait WsIo:
     Stream<Item = Result<Message, WsError>> + Sink<Message, Error = WsError> + Send + Unpin
 {
+    /// Right after a message was read: whether tungstenite's read buffer grew for a large
+    /// frame and holds no unread byte, so that [`renew`](WsIo::renew) gives it back.
+    fn wants_renewal(&self) -> bool;
+
+    /// The same connection in a fresh `WebSocketStream` (a small read buffer). Only right
+    /// after a message was read, [`wants_renewal`](WsIo::wants_renewal) held and a flush
+    /// completed; `None` (the connection is lost) cannot happen with tokio-tungstenite 0.30.
+    fn renew(self: Box<Self>) -> Option<Box<dyn WsIo>>;
 }
 
-impl<T> WsIo for T where
-    T: Stream<Item = Result<Message, WsError>> + Sink<Message, Error = WsError> + Send + Unpin
+impl<S> WsIo for WebSocketStream<FrameReads<S>>
+where
+    S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
 {
+    fn wants_renewal(&self) -> bool {
+        self.get_ref().wants_renewal()
+    }
+
+    fn renew(self: Box<Self>) -> Option<Box<dyn WsIo>> {
+        let config = *self.get_config();
+        let mut bytes = (*self).into_inner();
+        bytes.renewed();
+        // (no I/O: the future is ready at once)
+        let fresh = WebSocketStream::from_raw_socket(bytes, Role::Client, Some(config));
+        let fresh: Box<dyn WsIo> = Box::new(fresh.now_or_never()?);
+        Some(fresh)
+    }
 }
 
-/// An open WebSocket: `WebSocketStream<Coalescing<TcpStream>>` for `ws://` and
-/// `WebSocketStream<MaybeTlsStream<Coalescing<TcpStream>>>` for `wss://`, boxed, so a plain socket does
-/// not carry the space of a rustls connection (~1 KiB) and the table of sockets stays small.
+/// An open WebSocket: `WebSocketStream<FrameReads<Coalescing<TcpStream>>>` for `ws://` and
+/// `WebSocketStream<FrameReads<TlsStream<Coalescing<TcpStream>>>>` for `wss://`, boxed, so a
+/// plain socket does not carry the space of a rustls connection (~1 KiB) and the table of
+/// sockets stays small.
 type WsStream = Box<dyn WsIo>;
 
 /// The opening of a WebSocket: TCP connect, TLS, HTTP upgrade. The error is the text for
@@ -206,6 +235,22 @@ impl WebSocket {
                     );
                     match outcome {
                         Ok(OpenOutcome::Open) => return Keep::Yes,
+                        Ok(OpenOutcome::Renew) => {
+                            let State::Open(stream) =
+                                std::mem::replace(&mut self.state, State::Done)
+                            else {
+                                return Keep::No;
+                            };
+                            let Some(stream) = stream.renew() else {
+                                out.push_back(TransportInput::Closed {
+                                    id,
+                                    error: Some("websocket could not be renewed".into()),
+                                });
+                                return Keep::No;
+                            };
+                            tracing::trace!(?id, "websocket renewed after a large frame");
+                            self.state = State::Open(stream);
+                        }
                         Ok(OpenOutcome::Ended) => return Keep::No,
                         Ok(OpenOutcome::ClosedByServer) => {
                             // nothing may be sent after the server's close frame; answer it
@@ -254,6 +299,9 @@ enum OpenOutcome {
     ClosedByServer,
     /// The stream ended (EOF; `Closed` reported).
     Ended,
+    /// A message was read after a large frame and everything is flushed: renew the stream
+    /// (its read buffer is the size of that frame), then go on polling.
+    Renew,
 }
 
 /// Writes the outbox, reads up to [`READ_BUDGET`] messages, flushes pongs.
@@ -281,25 +329,36 @@ fn poll_open(
                 return Ok(OpenOutcome::Ended);
             }
             Poll::Ready(Some(Err(error))) => return Err(error),
-            Poll::Ready(Some(Ok(message))) => match message {
-                Message::Text(text) => out.push_back(TransportInput::Frame {
-                    id,
-                    frame: Frame::Text(text.as_str().to_owned()),
-                }),
-                Message::Binary(bytes) => out.push_back(TransportInput::Frame {
-                    id,
-                    frame: Frame::Binary(bytes),
-                }),
-                // tungstenite queued the pong; it goes out with the next flush
-                Message::Ping(_) => *flush_pending = true,
-                Message::Pong(_) | Message::Frame(_) => {}
-                Message::Close(frame) => {
-                    let error = close_frame_error(frame.as_ref());
-                    tracing::debug!(?id, ?frame, "websocket closed by the server");
-                    out.push_back(TransportInput::Closed { id, error });
-                    return Ok(OpenOutcome::ClosedByServer);
+            Poll::Ready(Some(Ok(message))) => {
+                match message {
+                    Message::Text(text) => out.push_back(TransportInput::Frame {
+                        id,
+                        frame: Frame::Text(text.as_str().to_owned()),
+                    }),
+                    Message::Binary(bytes) => out.push_back(TransportInput::Frame {
+                        id,
+                        frame: Frame::Binary(bytes),
+                    }),
+                    // tungstenite queued the pong; it goes out with the next flush
+                    Message::Ping(_) => *flush_pending = true,
+                    Message::Pong(_) | Message::Frame(_) => {}
+                    Message::Close(frame) => {
+                        let error = close_frame_error(frame.as_ref());
+                        tracing::debug!(?id, ?frame, "websocket closed by the server");
+                        out.push_back(TransportInput::Closed { id, error });
+                        return Ok(OpenOutcome::ClosedByServer);
+                    }
                 }
-            },
+                // between two messages, before reading on: the only moment tungstenite's
+                // buffer can be known to be empty
+                if stream.wants_renewal() {
+                    if let Poll::Ready(result) = stream.poll_flush_unpin(cx) {
+                        result?;
+                        *flush_pending = false;
+                        return Ok(OpenOutcome::Renew);
+                    }
+                }
+            }
         }
     }
     if *flush_pending {
@@ -490,19 +549,31 @@ async fn open(opening: Opening) -> Result<WsStream, String> {
         }
         describe_open_error(&e, secure, &authority)
     };
+    // TLS here rather than in tokio-tungstenite, so that FrameReads sees the frames
     if secure {
-        let connector = Some(Connector::Rustls(tls));
-        let (stream, response) =
-            tokio_tungstenite::client_async_tls_with_config(request, tcp, Some(config), connector)
-                .await
-                .map_err(describe)?;
+        let name = ServerName::try_from(bare_host.to_owned())
+            .map_err(|_| describe(WsError::Tls(TlsError::InvalidDnsName)))?;
+        let tls = tokio_rustls::TlsConnector::from(tls)
+            .connect(name, tcp)
+            .await
+            .map_err(|e| describe(WsError::Io(e)))?;
+        let (stream, response) = tokio_tungstenite::client_async_with_config(
+            request,
+            FrameReads::new(tls),
+            Some(config),
+        )
+        .await
+        .map_err(describe)?;
         keep_cookies(response.headers());
         Ok(Box::new(stream))
     } else {
-        let (stream, response) =
-            tokio_tungstenite::client_async_with_config(request, tcp, Some(config))
-                .await
-                .map_err(describe)?;
+        let (stream, response) = tokio_tungstenite::client_async_with_config(
+            request,
+            FrameReads::new(tcp),
+            Some(config),
+        )
+        .await
+        .map_err(describe)?;
         keep_cookies(response.headers());
         Ok(Box::new(stream))
     }

@@ -14,10 +14,13 @@
 //!   restarts and load balancer states.
 //! - [`HttpProxy`]: tinyproxy (Debian) as a plain process on a free port, with or without
 //!   Basic authentication.
-//! - [`free_port`], [`golden_vectors_path`].
+//! - [`HostileServer`]: a scripted, hostile Engine.IO server (floods, huge frames, absurd
+//!   handshakes, invalid UTF-8, endless responses, silence) over WebSocket and polling.
+//! - [`free_port`], [`golden_vectors_path`], [`rss_kib`], [`cpu_time`].
 //!
-//! Everything here is blocking `std` code with no async runtime, so tests of any driver
-//! (tokio, wasm tooling, plain threads) can use it. Nothing is left running: dropping a
+//! Everything here is blocking `std` code with no async runtime of the caller's (the hostile
+//! server runs its own on a thread), so tests of any driver (tokio, wasm tooling, plain
+//! threads) can use it. Nothing is left running: dropping a
 //! [`TestServer`] kills the Node process, and the process also exits by itself when the test
 //! process dies (its stdin closes).
 //!
@@ -39,8 +42,10 @@
 //! The server's `node_modules` must be installed first: `npm ci --prefix tests/server`.
 
 mod cluster;
+mod hostile;
 mod http_proxy;
 mod kind;
+mod process;
 mod proxy;
 mod server;
 mod temp;
@@ -50,8 +55,10 @@ use std::io;
 use std::net::{Ipv4Addr, TcpListener};
 
 pub use cluster::{Adapter, Cluster, ClusterBuilder, LbState, Node};
+pub use hostile::{handshake, Behaviour, HostileServer, HostileServerBuilder, Stats};
 pub use http_proxy::{HttpProxy, HttpProxyBuilder};
 pub use kind::{Feature, ServerKind, Skip};
+pub use process::{cpu_time, rss_kib};
 pub use proxy::{FaultProxy, Mode};
 pub use server::{golden_vectors_path, TestServer, TestServerBuilder};
 pub use tls::TlsFiles;
