@@ -45,25 +45,16 @@ pub fn write_f64(out: &mut String, x: f64) {
     if x < 0.0 {
         out.push('-');
     }
-    // Rust's `{:e}` gives the shortest round-trip digits, like ECMAScript's Number::toString:
-    // "d[.ddd]e[-]x".
-    let sci = format!("{:e}", x.abs());
-    let (mantissa, exp) = match sci.split_once('e') {
-        Some(p) => p,
-        None => {
-            out.push_str(&sci);
-            return;
-        }
-    };
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
+    // zmij gives the shortest round-trip digits, like ECMAScript's Number::toString, in its own
+    // layout ("1e-7", "0.00012", "1500000000000000.0", "1.2345678901234568e+20"): read the
+    // digits and the point's place back out of it, then lay them out as JavaScript does.
+    let mut buf = zmij::Buffer::new();
+    let (digits, n) = significant_digits(buf.format_finite(x.abs()));
     let k = digits.len() as i32;
-    let n = exp + 1; // value = 0.d1d2..dk × 10^n
+    let digits = digits.as_str();
     if k <= n && n <= 21 {
-        out.push_str(&digits);
-        for _ in 0..(n - k) {
-            out.push('0');
-        }
+        out.push_str(digits);
+        out.extend(std::iter::repeat('0').take((n - k) as usize));
     } else if 0 < n && n <= 21 {
         let (a, b) = digits.split_at(n as usize);
         out.push_str(a);
@@ -71,10 +62,8 @@ pub fn write_f64(out: &mut String, x: f64) {
         out.push_str(b);
     } else if -6 < n && n <= 0 {
         out.push_str("0.");
-        for _ in 0..(-n) {
-            out.push('0');
-        }
-        out.push_str(&digits);
+        out.extend(std::iter::repeat('0').take((-n) as usize));
+        out.push_str(digits);
     } else {
         let (a, b) = digits.split_at(1);
         out.push_str(a);
@@ -85,6 +74,65 @@ pub fn write_f64(out: &mut String, x: f64) {
         out.push('e');
         out.push(if n - 1 < 0 { '-' } else { '+' });
         write_u64(out, u64::from((n - 1).unsigned_abs()));
+    }
+}
+
+/// The significant digits of a positive decimal literal `d[.d]…[e[±]d…]` (as zmij writes
+/// one), without leading or trailing zeros, and `n` such that the value is `0.digits × 10^n`.
+fn significant_digits(text: &str) -> (DigitBuf, i32) {
+    let (mantissa, exp) = text.split_once('e').unwrap_or((text, "0"));
+    let exp = exp.strip_prefix('+').unwrap_or(exp);
+    let (neg, exp) = match exp.strip_prefix('-') {
+        Some(e) => (true, e),
+        None => (false, exp),
+    };
+    let exp = exp
+        .bytes()
+        .fold(0i32, |e, d| e * 10 + i32::from(d.wrapping_sub(b'0')));
+    let int_len = mantissa.find('.').unwrap_or(mantissa.len()) as i32;
+    let mut leading_zeros = 0;
+    let mut digits = DigitBuf::default();
+    for c in mantissa.bytes().filter(u8::is_ascii_digit) {
+        if c == b'0' && digits.len == 0 {
+            leading_zeros += 1;
+        } else {
+            digits.push(c);
+        }
+    }
+    digits.trim_trailing_zeros();
+    let n = if neg { -exp } else { exp } + int_len - leading_zeros;
+    (digits, n)
+}
+
+/// The digits of one double: at most 17 significant ones, plus the zeros zmij may write
+/// between them and the point (its buffer holds 24 bytes).
+#[derive(Default)]
+struct DigitBuf {
+    bytes: [u8; 24],
+    len: usize,
+}
+
+impl DigitBuf {
+    fn push(&mut self, digit: u8) {
+        if let Some(slot) = self.bytes.get_mut(self.len) {
+            *slot = digit;
+            self.len += 1;
+        }
+    }
+
+    fn trim_trailing_zeros(&mut self) {
+        while self.len > 0 && self.bytes[self.len - 1] == b'0' {
+            self.len -= 1;
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn as_str(&self) -> &str {
+        // ASCII digits only.
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or("")
     }
 }
 
@@ -538,6 +586,47 @@ mod tests {
         assert!(js_string_to_number("\u{85}1").is_nan());
     }
 
+    /// The layout of `write_f64` computed from Rust's `{:e}` (shortest round-trip digits too).
+    fn sci_oracle(x: f64) -> String {
+        if !x.is_finite() {
+            return "null".into();
+        }
+        if x == 0.0 {
+            return "0".into();
+        }
+        let sci = format!("{:e}", x.abs());
+        let (mantissa, exp) = sci.split_once('e').unwrap();
+        let exp: i32 = exp.parse().unwrap();
+        let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+        let (k, n) = (digits.len() as i32, exp + 1);
+        let sign = if x < 0.0 { "-" } else { "" };
+        let body = if k <= n && n <= 21 {
+            format!("{digits}{}", "0".repeat((n - k) as usize))
+        } else if 0 < n && n <= 21 {
+            format!("{}.{}", &digits[..n as usize], &digits[n as usize..])
+        } else if -6 < n && n <= 0 {
+            format!("0.{}{digits}", "0".repeat((-n) as usize))
+        } else {
+            let rest = if k > 1 { format!(".{}", &digits[1..]) } else { String::new() };
+            format!("{}{rest}e{}{}", &digits[..1], if n < 1 { '-' } else { '+' }, (n - 1).abs())
+        };
+        format!("{sign}{body}")
+    }
+
+    #[test]
+    fn formats_like_the_scientific_oracle_at_the_layout_edges() {
+        for e in -330..=310 {
+            for m in [1.0, 1.5, 2.5, 9.999999999999999, 1.2345678901234567, 7.0] {
+                let x = format!("{m}e{e}").parse::<f64>().unwrap();
+                assert_eq!(f(x), sci_oracle(x), "{x:e}");
+                assert_eq!(f(-x), sci_oracle(-x), "{x:e}");
+            }
+        }
+        for x in [1500000000000000.0, 0.00012, 9007199254740993.0, 2f64.powi(60), 1e21 - 65536.0] {
+            assert_eq!(f(x), sci_oracle(x), "{x:e}");
+        }
+    }
+
     fn oracle(s: &str) -> Option<Rounded> {
         s.parse::<f64>().ok().map(Rounded::of_f64)
     }
@@ -655,6 +744,12 @@ mod tests {
             }
             if let Some(e) = exp { s.push_str(&format!("e{e}")); }
             proptest::prop_assert_eq!(round_decimal(&s), oracle(&s), "{}", s);
+        }
+
+        #[test]
+        fn doubles_format_like_the_scientific_oracle(bits in proptest::num::u64::ANY) {
+            let x = f64::from_bits(bits);
+            proptest::prop_assert_eq!(f(x), sci_oracle(x), "{:e}", x);
         }
 
         #[test]
