@@ -125,46 +125,8 @@ pub(crate) async fn run(args: BenchArgs) -> Result<(), Failure> {
         None => (None, Vec::new()),
     };
 
-    let load = Arc::new(Load {
-        event: args.event.clone(),
-        barrier_event: args.barrier_event.clone(),
-        payload: json_to_payload(&[Value::String("x".repeat(args.payload_bytes))]),
-        barrier: json_to_payload(&[Value::String("barrier".into())]),
-        ack_timeout: Duration::from_millis(args.ack_timeout),
-        period: (args.rate > 0.0).then(|| Duration::from_secs_f64(1.0 / args.rate)),
-        fire_and_forget: args.fire_and_forget,
-        batch: args.batch as u64,
-        end: tokio::time::Instant::now() + Duration::from_secs_f64(args.duration),
-        counters: Counters::default(),
-        rtt: Latencies::new()?,
-    });
-    let cpu_before = cpu_ticks();
-    let t0 = Instant::now();
-    let bar = progress(show, (args.duration * 1000.0) as u64, "emitting");
-    let ticker = spawn_ticker(bar.clone(), load.clone(), t0);
-    let mut tasks = Vec::with_capacity(connected);
-    for (i, (_, socket)) in clients.iter().enumerate() {
-        // spread the first events of paced clients over one period
-        let offset = load
-            .period
-            .map_or(Duration::ZERO, |p| p.mul_f64(i as f64 / connected as f64));
-        tasks.push(tokio::spawn(bench_nodes::scoped(
-            node_counters.get(i).cloned(),
-            client_loop(socket.clone(), load.clone(), offset),
-        )));
-    }
-    for task in tasks {
-        let _ = task.await;
-    }
-    let elapsed = t0.elapsed();
-    let cpu = cpu_ticks().zip(cpu_before).map(|(a, b)| {
-        (
-            (a.0.saturating_sub(b.0)) as f64 / USER_HZ,
-            (a.1.saturating_sub(b.1)) as f64 / USER_HZ,
-        )
-    });
-    ticker.abort();
-    bar.finish_and_clear();
+    let load = Arc::new(Load::new(&args)?);
+    let (elapsed, cpu) = drive(&clients, &load, &node_counters, show).await;
     let rss_end = rss_kib();
 
     let summary = Summary {
@@ -191,6 +153,68 @@ pub(crate) async fn run(args: BenchArgs) -> Result<(), Failure> {
     let closing = futures_util::future::join_all(clients.iter().map(|(c, _)| c.close()));
     let _ = tokio::time::timeout(CLOSE_GRACE, closing).await;
     Ok(())
+}
+
+impl Load {
+    /// The load of `args`, its clock started now.
+    fn new(args: &BenchArgs) -> Result<Self, Failure> {
+        Ok(Self {
+            event: args.event.clone(),
+            barrier_event: args.barrier_event.clone(),
+            payload: json_to_payload(&[Value::String("x".repeat(args.payload_bytes))]),
+            barrier: json_to_payload(&[Value::String("barrier".into())]),
+            ack_timeout: Duration::from_millis(args.ack_timeout),
+            period: (args.rate > 0.0).then(|| Duration::from_secs_f64(1.0 / args.rate)),
+            fire_and_forget: args.fire_and_forget,
+            batch: args.batch as u64,
+            end: tokio::time::Instant::now() + Duration::from_secs_f64(args.duration),
+            counters: Counters::default(),
+            rtt: Latencies::new()?,
+        })
+    }
+}
+
+/// Runs every client's loop until the load ends: the wall time it took and the process's
+/// (user, system) CPU seconds over it.
+async fn drive(
+    clients: &Connected,
+    load: &Arc<Load>,
+    node_counters: &[Arc<AtomicU64>],
+    show: bool,
+) -> (Duration, Option<(f64, f64)>) {
+    let connected = clients.len();
+    let cpu_before = cpu_ticks();
+    let t0 = Instant::now();
+    let bar = progress(
+        show,
+        (load.end - tokio::time::Instant::now()).as_millis() as u64,
+        "emitting",
+    );
+    let ticker = spawn_ticker(bar.clone(), load.clone(), t0);
+    let mut tasks = Vec::with_capacity(connected);
+    for (i, (_, socket)) in clients.iter().enumerate() {
+        // spread the first events of paced clients over one period
+        let offset = load
+            .period
+            .map_or(Duration::ZERO, |p| p.mul_f64(i as f64 / connected as f64));
+        tasks.push(tokio::spawn(bench_nodes::scoped(
+            node_counters.get(i).cloned(),
+            client_loop(socket.clone(), load.clone(), offset),
+        )));
+    }
+    for task in tasks {
+        let _ = task.await;
+    }
+    let elapsed = t0.elapsed();
+    let cpu = cpu_ticks().zip(cpu_before).map(|(a, b)| {
+        (
+            (a.0.saturating_sub(b.0)) as f64 / USER_HZ,
+            (a.1.saturating_sub(b.1)) as f64 / USER_HZ,
+        )
+    });
+    ticker.abort();
+    bar.finish_and_clear();
+    (elapsed, cpu)
 }
 
 fn validate(args: &BenchArgs) -> Result<(), Failure> {
@@ -548,8 +572,8 @@ impl Summary<'_> {
         })
     }
 
-    fn table(&self) -> String {
-        let c = &self.load.counters;
+    /// The table's first line: what ran, against what, for how long.
+    fn heading(&self) -> String {
         let a = self.args;
         let pacing = if a.rate > 0.0 {
             format!("{} events/s per client", a.rate)
@@ -561,6 +585,22 @@ impl Summary<'_> {
         } else {
             "with acks".into()
         };
+        format!(
+            "sio bench {} (ns {}, {}): {} clients, {}, {}, {}-byte payload, {:.1} s\n",
+            a.common.url,
+            self.ns,
+            self.transport(),
+            a.clients,
+            pacing,
+            mode,
+            a.payload_bytes,
+            self.elapsed.as_secs_f64()
+        )
+    }
+
+    fn table(&self) -> String {
+        let c = &self.load.counters;
+        let a = self.args;
         let [c50, c99, cmax] = self.connect_ms();
         let mut rows: Vec<(&str, String)> = vec![
             (
@@ -618,17 +658,7 @@ impl Summary<'_> {
             .map(|(k, _)| k.chars().count())
             .max()
             .unwrap_or(0);
-        let mut out = format!(
-            "sio bench {} (ns {}, {}): {} clients, {}, {}, {}-byte payload, {:.1} s\n",
-            a.common.url,
-            self.ns,
-            self.transport(),
-            a.clients,
-            pacing,
-            mode,
-            a.payload_bytes,
-            self.elapsed.as_secs_f64()
-        );
+        let mut out = self.heading();
         for (k, v) in rows {
             out.push_str(&format!("  {k:<width$}  {v}\n"));
         }
