@@ -11,18 +11,18 @@
 //! | `eio_payload` | `engineio::decode_payload[_limited]`, `payload_packets`, `split_batch` | packets ≤ bytes; decode ∘ encode = id |
 //! | `sio_packets` | `socketio::Decoder` (text + attachment reassembly)          | attachment and packet-size limits; decode ∘ encode = id |
 //! | `json`        | `json::validate`, `parse`, `check_placeholders`, `elements`, `array_head`, `unescape` | the validator agrees with the encoded `JSON.parse` rules; parse and placeholders agree with it |
+//! | `msgpack`     | `socketio::msgpack::decode` (the MessagePack parser)        | size and attachment limits; decode ∘ encode = id |
 //! | `manager`     | the whole `Manager`: arbitrary transport inputs, commands, time | outputs bounded per step; every deadline after `now`; every ack handle resolved at most once, all of them after `close()` |
-//!
-//! The msgpack decoder (branch interop-msgpack) gets its target here once merged: see
-//! [`TARGETS`].
 
 mod codecs;
 mod json;
 mod manager;
+mod msgpack;
 
 pub use codecs::{eio_frame, eio_payload, sio_packets};
 pub use json::json;
 pub use manager::manager;
+pub use msgpack::msgpack;
 
 /// A fuzz target: its name (the `fuzz/fuzz_targets/<name>.rs` binary and the
 /// `fuzz/corpus/<name>/` directory) and its body.
@@ -34,7 +34,6 @@ pub const TARGETS: &[Target] = &[
     ("eio_payload", eio_payload),
     ("sio_packets", sio_packets),
     ("json", json),
+    ("msgpack", msgpack),
     ("manager", manager),
-    // MSGPACK: the msgpack decoder's target goes here (and in fuzz/Cargo.toml, fuzz/fuzz_targets/,
-    // fuzz/corpus/msgpack/) when the interop-msgpack branch is merged.
 ];
