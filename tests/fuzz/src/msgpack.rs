@@ -20,7 +20,11 @@ pub fn msgpack(data: &[u8]) {
     let Ok(packet) = msgpack::decode(&Bytes::copy_from_slice(message), &limits) else {
         return;
     };
-    assert!(message.len() <= max_binary_len, "{} bytes accepted", message.len());
+    assert!(
+        message.len() <= max_binary_len,
+        "{} bytes accepted",
+        message.len()
+    );
     assert!(packet.attachments.len() <= max_attachments);
     if let Some(payload) = packet.payload() {
         // the arguments the core hands out are valid JSON text
