@@ -76,15 +76,17 @@ pub(crate) struct Driver {
 }
 
 impl Driver {
+    /// A driver for a (shared) configuration and this connection's seed.
     pub(crate) fn new(
-        config: Config,
+        config: Arc<Config>,
+        seed: u64,
         transports: Transports,
         shared: &Arc<Shared>,
         auth_provider: Option<AuthProvider>,
     ) -> Result<Self, Error> {
         let url = config.url.origin(false);
         Ok(Self {
-            manager: Manager::new(config)?,
+            manager: Manager::with_shared_config(config, seed)?,
             transports,
             commands: Receiver(shared.commands.clone()),
             inbox: VecDeque::new(),
