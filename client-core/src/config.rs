@@ -89,7 +89,7 @@ impl From<UrlError> for ConfigError {
 }
 
 /// Everything the core needs to know to connect and reconnect.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// The server (scheme, host, port) and the connection query from the URL.
     pub url: ServerUrl,

@@ -90,7 +90,8 @@ pub(crate) struct Engine {
 }
 
 impl Engine {
-    pub(crate) fn new(config: &Config) -> Self {
+    /// The engine for `config`; `seed` (the connection's own) seeds the cache-busters.
+    pub(crate) fn new(config: &Config, seed: u64) -> Self {
         let path = config.engine_path();
         let mut base_query = String::new();
         for (k, v) in config.url.query.iter().chain(config.query.iter()) {
@@ -113,7 +114,7 @@ impl Engine {
             commands: VecDeque::new(),
             events: Vec::new(),
             next_id: 0,
-            cache_buster: config.seed.rotate_left(17) & 0xffff_ffff,
+            cache_buster: seed.rotate_left(17) & 0xffff_ffff,
         }
     }
 

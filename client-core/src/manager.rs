@@ -5,6 +5,7 @@
 //! crate documentation.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use crate::backoff::Backoff;
 use crate::config::{Auth, Config, ConfigError};
@@ -58,7 +59,9 @@ struct Unconfirmed {
 /// Time is never read inside; an earlier `now` than a previous call is treated as the previous.
 #[derive(Debug)]
 pub struct Manager {
-    config: Config,
+    /// Shared by the connections built from equal configurations (see
+    /// [`with_shared_config`](Self::with_shared_config)); copied on write.
+    config: Arc<Config>,
     engine: Engine,
     state: State,
     sockets: Vec<Socket>,
@@ -75,15 +78,24 @@ pub struct Manager {
 impl Manager {
     /// A manager for `config`; nothing happens until a socket connects.
     pub fn new(config: Config) -> Result<Self, ConfigError> {
+        let seed = config.seed;
+        Self::with_shared_config(Arc::new(config), seed)
+    }
+
+    /// A manager for a configuration shared with other connections (many clients of one
+    /// server need one copy, not one each), with this connection's own `seed` in place of
+    /// `config.seed`, so that connections sharing a configuration do not share their backoff
+    /// jitter or cache-busters. Nothing happens until a socket connects.
+    pub fn with_shared_config(config: Arc<Config>, seed: u64) -> Result<Self, ConfigError> {
         config.validate()?;
         let backoff = Backoff::new(
             config.reconnection_delay,
             config.reconnection_delay_max,
             config.randomization_factor,
-            config.seed,
+            seed,
         );
         Ok(Self {
-            engine: Engine::new(&config),
+            engine: Engine::new(&config, seed),
             decoder: new_decoder(&config),
             state: State::Closed,
             sockets: Vec::new(),
@@ -98,7 +110,8 @@ impl Manager {
         })
     }
 
-    /// The configuration in use.
+    /// The configuration in use (its `seed` is not this connection's when the manager was
+    /// made by [`with_shared_config`](Self::with_shared_config)).
     pub fn config(&self) -> &Config {
         &self.config
     }
@@ -289,7 +302,7 @@ impl Manager {
 
     /// Turns [`Event::Outgoing`] reports on or off (for `onAnyOutgoing` listeners).
     pub fn set_report_outgoing(&mut self, on: bool) {
-        self.config.report_outgoing = on;
+        Arc::make_mut(&mut self.config).report_outgoing = on;
     }
 
     // ----- state ----------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 use std::future::Future;
 #[cfg(not(target_arch = "wasm32"))]
 use std::path::Path;
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use sio_core::{Auth, Config, Parser, RoomEvents, Transports};
@@ -381,7 +382,7 @@ impl ClientBuilder {
 
     /// Validates everything and prepares the transports.
     pub(crate) fn into_parts(self) -> Result<Parts, Error> {
-        let config = self.core_config()?;
+        let (config, seed) = shared_config(self.core_config()?);
         #[cfg(not(target_arch = "wasm32"))]
         let transports = {
             // the driver's task and async listeners need a runtime
@@ -399,6 +400,7 @@ impl ClientBuilder {
                 stream_capacity: self.inbound_buffer,
             },
             config,
+            seed,
             transports,
             auth_provider: self.auth_provider,
         })
@@ -410,6 +412,33 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, Error> {
         Client::start(self.into_parts()?)
     }
+}
+
+/// The configuration most recently started, while a client still uses it.
+static LAST_CONFIG: Mutex<Option<Weak<Config>>> = Mutex::new(None);
+
+/// `config` shared with the clients already running on an equal one (clients built from
+/// clones of one builder, the usual way to open many connections to one server: one copy in
+/// all of them instead of one each, ~0.5 KiB per client), and its seed, which stays each
+/// client's own.
+fn shared_config(config: Config) -> (Arc<Config>, u64) {
+    share_with(
+        &mut LAST_CONFIG.lock().unwrap_or_else(|e| e.into_inner()),
+        config,
+    )
+}
+
+/// [`shared_config`] with `last` as the cache.
+fn share_with(last: &mut Option<Weak<Config>>, mut config: Config) -> (Arc<Config>, u64) {
+    let seed = std::mem::take(&mut config.seed);
+    if let Some(shared) = last.as_ref().and_then(Weak::upgrade) {
+        if *shared == config {
+            return (shared, seed);
+        }
+    }
+    let shared = Arc::new(config);
+    *last = Some(Arc::downgrade(&shared));
+    (shared, seed)
 }
 
 /// A seed for the backoff jitter from the process's hash randomness (no RNG dependency).
@@ -434,4 +463,34 @@ impl Client {
 #[cfg(target_arch = "wasm32")]
 fn random_seed() -> u64 {
     sio_browser::random_seed()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn equal_configurations_share_one_copy_and_keep_their_seeds() {
+        let mut last = None;
+        let config = |seed, path: &str| {
+            let mut c = Config::new("http://127.0.0.1:3000").unwrap();
+            c.seed = seed;
+            c.path = path.to_owned();
+            c
+        };
+        let (a, seed_a) = share_with(&mut last, config(1, "/socket.io/"));
+        let (b, seed_b) = share_with(&mut last, config(2, "/socket.io/"));
+        assert!(Arc::ptr_eq(&a, &b));
+        assert_eq!((seed_a, seed_b), (1, 2));
+        let (c, _) = share_with(&mut last, config(3, "/other/"));
+        assert!(
+            !Arc::ptr_eq(&a, &c),
+            "another configuration gets its own copy"
+        );
+        drop((a, b, c));
+        // nothing is kept once no client uses it
+        assert!(last.as_ref().and_then(Weak::upgrade).is_none());
+    }
 }

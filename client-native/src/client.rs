@@ -21,7 +21,10 @@ use crate::stream::EventStream;
 /// A validated configuration, ready to start (built by
 /// [`ClientBuilder`](crate::ClientBuilder)).
 pub(crate) struct Parts {
-    pub(crate) config: sio_core::Config,
+    /// Shared with the other clients of an equal configuration; its `seed` is not used.
+    pub(crate) config: Arc<sio_core::Config>,
+    /// This client's seed for the backoff jitter and cache-busters.
+    pub(crate) seed: u64,
     pub(crate) transports: Transports,
     pub(crate) auth_provider: Option<AuthProvider>,
     pub(crate) handle_options: HandleOptions,
@@ -48,7 +51,13 @@ impl std::fmt::Debug for Client {
 impl Client {
     pub(crate) fn start(parts: Parts) -> Result<Self, Error> {
         let shared = Arc::new(Shared::new(parts.handle_options));
-        let driver = Driver::new(parts.config, parts.transports, &shared, parts.auth_provider)?;
+        let driver = Driver::new(
+            parts.config,
+            parts.seed,
+            parts.transports,
+            &shared,
+            parts.auth_provider,
+        )?;
         driver::spawn(driver, &shared);
         Ok(Self { shared })
     }

@@ -15,6 +15,7 @@ mod msgpack_tests;
 mod namespace_tests;
 mod reconnect_tests;
 mod recovery_room_tests;
+mod shared_config_tests;
 
 use crate::value::Payload;
 

@@ -76,15 +76,17 @@ pub(crate) struct Driver {
 }
 
 impl Driver {
+    /// A driver for a (shared) configuration and this connection's seed.
     pub(crate) fn new(
-        config: Config,
+        config: Arc<Config>,
+        seed: u64,
         transports: Transports,
         shared: &Arc<Shared>,
         auth_provider: Option<AuthProvider>,
     ) -> Result<Self, Error> {
         let url = config.url.origin(false);
         Ok(Self {
-            manager: Manager::new(config)?,
+            manager: Manager::with_shared_config(config, seed)?,
             transports,
             commands: Receiver(shared.commands.clone()),
             inbox: VecDeque::new(),
@@ -181,11 +183,13 @@ impl Driver {
         }
     }
 
-    /// Applies the commands taken from the queue, in order.
+    /// Applies the commands taken from the queue, in order, at one reading of the clock (they
+    /// were all queued by then; a burst of emits would otherwise read it once each).
     fn apply_inbox(&mut self) {
+        let now = now();
         // the batch's allocation is freed: an idle connection holds no command buffer
         for command in std::mem::take(&mut self.inbox) {
-            self.apply(command);
+            self.apply(command, now);
         }
     }
 
@@ -211,8 +215,7 @@ impl Driver {
         }
     }
 
-    fn apply(&mut self, command: Command) {
-        let now = now();
+    fn apply(&mut self, command: Command, now: sio_core::Instant) {
         match command {
             Command::Connect { ns, reply } => self.connect(ns, reply),
             Command::Disconnect { ns } => self.manager.disconnect(&ns, now),

@@ -10,15 +10,16 @@
 //! The HTTP client itself is shared between connections, so the jar is applied here, around
 //! each request, instead of through reqwest's `cookie_provider`.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use reqwest::cookie::{CookieStore, Jar};
 use reqwest::header::{HeaderMap, HeaderValue, COOKIE, SET_COOKIE};
 use reqwest::Url;
 
-/// One connection's cookies.
+/// One connection's cookies. The jar (~120 bytes) is made on the first `Set-Cookie`: most
+/// connections never get one, and each would hold an empty jar for its life.
 #[derive(Clone, Default)]
-pub(super) struct Cookies(Arc<Jar>);
+pub(super) struct Cookies(Arc<OnceLock<Box<Jar>>>);
 
 impl std::fmt::Debug for Cookies {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -31,7 +32,7 @@ impl Cookies {
     /// The `Cookie` header for a request to `url` (`http(s)://` or `ws(s)://`), if the jar
     /// holds cookies for it.
     pub(super) fn header_for(&self, url: &str) -> Option<HeaderValue> {
-        self.0.cookies(&http_url(url)?)
+        self.0.get()?.cookies(&http_url(url)?)
     }
 
     /// Stores the `Set-Cookie` headers of a response from `url`.
@@ -41,7 +42,9 @@ impl Cookies {
             return;
         }
         if let Some(url) = http_url(url) {
-            self.0.set_cookies(&mut set_cookies, &url);
+            self.0
+                .get_or_init(Box::default)
+                .set_cookies(&mut set_cookies, &url);
         }
     }
 
@@ -136,5 +139,17 @@ mod tests {
         set(&cookies, url, &["SERVERID=; path=/; Max-Age=0"]);
         assert!(cookies.header_for(url).is_none());
         assert!(cookies.header_for("not a url").is_none());
+    }
+
+    #[test]
+    fn the_jar_is_made_by_the_first_set_cookie_and_shared_by_clones() {
+        let cookies = Cookies::default();
+        let url = "http://127.0.0.1:4000/socket.io/";
+        let handshake = cookies.clone();
+        handshake.store(url, &HeaderMap::new());
+        assert!(cookies.0.get().is_none(), "no jar without a Set-Cookie");
+        assert!(cookies.header_for(url).is_none());
+        set(&handshake, url, &["io=x; path=/"]);
+        assert_eq!(cookies.header_for(url).expect("cookie"), "io=x");
     }
 }

@@ -16,13 +16,24 @@
 //! Bytes read from the connection beyond that point wait here. So when tungstenite returns a
 //! message and [`FrameReads::wants_renewal`] holds, tungstenite's buffer is empty, and the
 //! stream may be renewed ([`super::websocket`] does it between messages).
+//!
+//! The same knowledge lets an idle socket drop its `WebSocketStream` altogether (its read
+//! buffer is most of an idle connection's memory): when tungstenite waits for bytes and
+//! everything handed on ends a complete message ([`FrameReads::at_rest`]), it holds nothing
+//! but its buffer's capacity. While no `WebSocketStream` exists, [`FrameReads::poll_probe`]
+//! waits for the connection's next bytes (or its end) and keeps them for the fresh one.
 
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::OpCode;
 use tokio_tungstenite::tungstenite::protocol::frame::FrameHeader;
+
+/// The most bytes one probe of an idle stream reads (from the stack, then kept in a buffer of
+/// their size).
+const PROBE_READ: usize = 4096;
 
 /// Frames with a larger payload grow tungstenite's read buffer beyond its default capacity
 /// and make the socket worth renewing.
@@ -61,6 +72,13 @@ pub(super) struct FrameReads<S> {
     scan: Scan,
     /// A large frame was handed on since the last renewal.
     large_seen: bool,
+    /// A fragmented data message was started and its final frame not handed on yet.
+    fragmented: bool,
+    /// What a probe found after `pending`, handed on once `pending` is empty: the end of
+    /// the stream (sticky) ...
+    eof: bool,
+    /// ... or a read error (handed on once).
+    error: Option<io::Error>,
 }
 
 impl<S> FrameReads<S> {
@@ -72,7 +90,18 @@ impl<S> FrameReads<S> {
             start: 0,
             scan: Scan::Head { newline: 0 },
             large_seen: false,
+            fragmented: false,
+            eof: false,
+            error: None,
         }
+    }
+
+    /// Whether everything handed on so far ends a complete message (no frame and no
+    /// fragmented message is half handed on). When tungstenite has just returned `Pending`
+    /// on a read, it then holds no unread byte and no partial message: its stream can be
+    /// dropped and a fresh one built later over this one, losing nothing.
+    pub(super) fn at_rest(&self) -> bool {
+        !self.fragmented && matches!(self.scan, Scan::Header { len: 0, .. })
     }
 
     /// Whether everything handed on so far ends at a frame's end, after a large frame: then,
@@ -116,8 +145,12 @@ impl<S> FrameReads<S> {
                             *len += take;
                             i += take;
                         }
-                        Ok(Some((_, payload))) => {
+                        Ok(Some((header, payload))) => {
                             i += cursor.position() as usize - *len;
+                            // control frames may come between the fragments of a message
+                            if let OpCode::Data(_) = header.opcode {
+                                self.fragmented = !header.is_final;
+                            }
                             let large = payload > LARGE_FRAME;
                             self.large_seen |= large;
                             self.scan = if payload == 0 {
@@ -158,6 +191,29 @@ impl<S> FrameReads<S> {
     }
 }
 
+impl<S: AsyncRead + Unpin> FrameReads<S> {
+    /// While no `WebSocketStream` reads this stream: `Ready` once bytes came (kept for the
+    /// next reads), the stream ended or failed (told to the next read). Registers the task
+    /// for the next bytes while `Pending`.
+    pub(super) fn poll_probe(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        if !self.pending.is_empty() || self.eof || self.error.is_some() {
+            return Poll::Ready(());
+        }
+        let mut space = [0u8; PROBE_READ];
+        let mut buf = ReadBuf::new(&mut space);
+        match Pin::new(&mut self.inner).poll_read(cx, &mut buf) {
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(Ok(())) if buf.filled().is_empty() => self.eof = true,
+            Poll::Ready(Ok(())) => {
+                self.pending = buf.filled().to_vec();
+                self.start = 0;
+            }
+            Poll::Ready(Err(error)) => self.error = Some(error),
+        }
+        Poll::Ready(())
+    }
+}
+
 impl<S: AsyncRead + Unpin> AsyncRead for FrameReads<S> {
     fn poll_read(
         mut self: Pin<&mut Self>,
@@ -165,6 +221,15 @@ impl<S: AsyncRead + Unpin> AsyncRead for FrameReads<S> {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let this = &mut *self;
+        if this.pending.is_empty() {
+            // what a probe found after its bytes: an error once, then the end for good
+            if let Some(error) = this.error.take() {
+                return Poll::Ready(Err(error));
+            }
+            if this.eof {
+                return Poll::Ready(Ok(()));
+            }
+        }
         if !this.pending.is_empty() {
             // what was read before and held back goes first
             let pending = std::mem::take(&mut this.pending);
@@ -232,9 +297,13 @@ mod tests {
     use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
 
     fn frame(len: usize, is_final: bool) -> Vec<u8> {
+        frame_of(OpCode::Data(Data::Text), len, is_final)
+    }
+
+    fn frame_of(opcode: OpCode, len: usize, is_final: bool) -> Vec<u8> {
         let header = FrameHeader {
             is_final,
-            opcode: OpCode::Data(Data::Text),
+            opcode,
             ..FrameHeader::default()
         };
         let mut out = Vec::new();
@@ -310,5 +379,45 @@ mod tests {
         let data = [0x83u8, 0x00, 1, 2, 3];
         assert_eq!(reads.allowed(&data), data.len());
         assert!(!reads.wants_renewal());
+    }
+
+    #[test]
+    fn at_rest_only_between_whole_messages() {
+        use tokio_tungstenite::tungstenite::protocol::frame::coding::Control;
+        let mut reads = FrameReads::new(());
+        reads.scan = AT_HEADER;
+        assert!(reads.at_rest());
+        let whole = frame(5, true);
+        reads.allowed(&whole[..3]);
+        assert!(!reads.at_rest(), "in a frame");
+        reads.allowed(&whole[3..]);
+        assert!(reads.at_rest());
+        reads.allowed(&frame(5, false));
+        assert!(!reads.at_rest(), "in a fragmented message");
+        reads.allowed(&frame_of(OpCode::Control(Control::Ping), 1, true));
+        assert!(!reads.at_rest(), "a ping between fragments");
+        reads.allowed(&frame_of(OpCode::Data(Data::Continue), 5, false));
+        assert!(!reads.at_rest());
+        reads.allowed(&frame_of(OpCode::Data(Data::Continue), 5, true));
+        assert!(reads.at_rest(), "the final fragment");
+    }
+
+    #[tokio::test]
+    async fn a_probe_keeps_the_bytes_then_the_end_for_the_next_reads() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let (near, mut far) = tokio::io::duplex(1024);
+        let mut reads = FrameReads::new(near);
+        reads.scan = AT_HEADER;
+        let mut cx = Context::from_waker(futures_util::task::noop_waker_ref());
+        assert!(reads.poll_probe(&mut cx).is_pending());
+        let data = [frame(3, true), frame(4, true)].concat();
+        far.write_all(&data).await.unwrap();
+        drop(far);
+        std::future::poll_fn(|cx| reads.poll_probe(cx)).await;
+        let mut got = Vec::new();
+        reads.read_to_end(&mut got).await.unwrap();
+        assert_eq!(got, data);
+        assert!(reads.at_rest());
+        assert!(reads.poll_probe(&mut cx).is_ready(), "the end stays");
     }
 }

@@ -18,15 +18,16 @@
 //! }
 //! ```
 //!
-//! Memory: an idle open WebSocket holds tungstenite's read buffer (4 KiB, see
-//! [`TransportOptions::ws_read_buffer`]; after a frame larger than 64 KiB the socket's
-//! `WebSocketStream` is renewed between two messages so that the buffer does not keep that
-//! frame's size, see `frames::FrameReads`), no write buffer (writes are gathered by
-//! `coalesce::Coalescing` until the next flush, then its buffer is freed), no outbox and no
-//! report queue, the socket and, for `wss://`, the rustls connection (whose receive buffer
-//! shrinks back to 4 KiB when idle). A whole idle `ws://` client (driver task, core, shared
-//! state, transports) measured about 12 KiB of RSS per connection with 10,000 connections to
-//! the reference server (`make bench`, BENCHMARKS.md). TLS configurations and the HTTP client
+//! Memory: an idle open WebSocket rests: it holds no `WebSocketStream` and so no read buffer
+//! (tungstenite's 4 KiB, see [`TransportOptions::ws_read_buffer`], exists only while there is
+//! something to read or write; after a frame larger than 64 KiB the socket's `WebSocketStream`
+//! is renewed between two messages so that the buffer does not keep that frame's size, see
+//! `frames::FrameReads`), no write buffer (writes are gathered by `coalesce::Coalescing` until
+//! the next flush, then its buffer is freed), no outbox and no report queue; it keeps the
+//! socket and, for `wss://`, the rustls connection (whose receive buffer shrinks back to 4 KiB
+//! when idle). A whole idle `ws://` client (driver task, core, shared state, transports)
+//! measured about 5 KiB of RSS per connection with 10,000 connections to the reference server
+//! (`sio bench --clients 10000`, BENCHMARKS.md). TLS configurations and the HTTP client
 //! are shared between connections with equal [`TlsOptions`]; the HTTP client is built only
 //! when long-polling is used.
 
@@ -71,10 +72,10 @@ pub(crate) const DEFAULT_MAX_MESSAGE_SIZE: usize = 100_000_000;
 pub(crate) struct TransportOptions {
     /// Which servers are trusted for `wss://` and `https://`.
     pub tls: TlsOptions,
-    /// Capacity of each WebSocket's read buffer, allocated for the socket's lifetime
-    /// (default 4096). Larger buffers read big messages in fewer calls but cost memory per
-    /// idle connection; smaller values change nothing, as tungstenite 0.30 keeps the 4 KiB
-    /// buffer of the opening handshake.
+    /// Capacity of each WebSocket's read buffer, allocated while the socket has something to
+    /// read or write (an idle socket rests without it; default 4096). Larger buffers read big
+    /// messages in fewer calls; smaller values change nothing until the socket first rests,
+    /// as tungstenite 0.30 keeps the 4 KiB buffer of the opening handshake.
     pub ws_read_buffer: usize,
     /// Largest inbound WebSocket message or frame, and largest polling response body, in
     /// bytes (default 100 MB; set it from `sio_core::Config::max_inbound_bytes`).
@@ -289,6 +290,12 @@ impl Transports {
     /// timeout) until this holds, so the last close frames and POSTs get out.
     pub(crate) fn is_idle(&self) -> bool {
         self.websockets.is_empty() && self.requests.is_empty() && self.ready.is_empty()
+    }
+
+    /// How many WebSockets are open and resting (idle, without a `WebSocketStream`).
+    #[cfg(test)]
+    pub(crate) fn resting_websockets(&self) -> usize {
+        self.websockets.iter().filter(|ws| ws.is_resting()).count()
     }
 
     /// Polls every socket and request once (registering the task's waker with each), queues

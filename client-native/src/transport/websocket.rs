@@ -40,7 +40,7 @@ use super::proxy::connect_tunnel;
 use super::tls::{describe_tls_eof, describe_tls_error, find_rustls_error};
 
 /// What an open WebSocket is to the pump: a stream of messages and a sink for them, which can
-/// be renewed after a large frame (see [`FrameReads`]).
+/// be renewed after a large frame and put to rest while idle (see [`FrameReads`]).
 trait WsIo:
     Stream<Item = Result<Message, WsError>> + Sink<Message, Error = WsError> + Send + Unpin
 {
@@ -52,6 +52,45 @@ trait WsIo:
     /// after a message was read, [`wants_renewal`](WsIo::wants_renewal) held and a flush
     /// completed; `None` (the connection is lost) cannot happen with tokio-tungstenite 0.30.
     fn renew(self: Box<Self>) -> Option<Box<dyn WsIo>>;
+
+    /// Right after a read returned `Pending`: whether tungstenite holds no unread byte and no
+    /// partial message, so that [`rest`](WsIo::rest) loses nothing.
+    fn at_rest(&self) -> bool;
+
+    /// The connection without its `WebSocketStream` (whose read buffer is most of an idle
+    /// connection's memory). Only when [`at_rest`](WsIo::at_rest) held, nothing is queued
+    /// and a flush completed.
+    fn rest(self: Box<Self>) -> Box<dyn Resting>;
+}
+
+/// An idle open WebSocket without its `WebSocketStream`: the byte stream and the
+/// configuration to build a fresh one when there is something to read or write.
+trait Resting: Send {
+    /// `Ready` once the connection has bytes to read, ended or failed (all kept for the
+    /// fresh stream's reads); registers the task for the next bytes while `Pending`.
+    fn poll_wake(&mut self, cx: &mut Context<'_>) -> Poll<()>;
+
+    /// The connection in a fresh `WebSocketStream`; `None` (the connection is lost) cannot
+    /// happen with tokio-tungstenite 0.30.
+    fn wake(self: Box<Self>) -> Option<Box<dyn WsIo>>;
+}
+
+/// [`Resting`] for a socket over `S`.
+struct RestingWs<S> {
+    bytes: FrameReads<S>,
+    config: WebSocketConfig,
+}
+
+/// A `WebSocketStream` over `bytes`, which holds no unread byte of tungstenite's.
+fn fresh_stream<S>(mut bytes: FrameReads<S>, config: WebSocketConfig) -> Option<Box<dyn WsIo>>
+where
+    S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
+{
+    bytes.renewed();
+    // (no I/O: the future is ready at once)
+    let fresh = WebSocketStream::from_raw_socket(bytes, Role::Client, Some(config));
+    let fresh: Box<dyn WsIo> = Box::new(fresh.now_or_never()?);
+    Some(fresh)
 }
 
 impl<S> WsIo for WebSocketStream<FrameReads<S>>
@@ -64,12 +103,32 @@ where
 
     fn renew(self: Box<Self>) -> Option<Box<dyn WsIo>> {
         let config = *self.get_config();
-        let mut bytes = (*self).into_inner();
-        bytes.renewed();
-        // (no I/O: the future is ready at once)
-        let fresh = WebSocketStream::from_raw_socket(bytes, Role::Client, Some(config));
-        let fresh: Box<dyn WsIo> = Box::new(fresh.now_or_never()?);
-        Some(fresh)
+        fresh_stream((*self).into_inner(), config)
+    }
+
+    fn at_rest(&self) -> bool {
+        self.get_ref().at_rest()
+    }
+
+    fn rest(self: Box<Self>) -> Box<dyn Resting> {
+        let config = *self.get_config();
+        Box::new(RestingWs {
+            bytes: (*self).into_inner(),
+            config,
+        })
+    }
+}
+
+impl<S> Resting for RestingWs<S>
+where
+    S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
+{
+    fn poll_wake(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        self.bytes.poll_probe(cx)
+    }
+
+    fn wake(self: Box<Self>) -> Option<Box<dyn WsIo>> {
+        fresh_stream(self.bytes, self.config)
     }
 }
 
@@ -112,6 +171,9 @@ enum State {
     Connecting(ConnectFuture),
     /// Open; reading and writing.
     Open(WsStream),
+    /// Open and idle: nothing to write, nothing half read; the `WebSocketStream` is dropped
+    /// until bytes come or a frame is sent (then `Open` again, with a fresh one).
+    Resting(Box<dyn Resting>),
     /// Closed by the core, or by the server after `Closed` was reported: flushing the outbox
     /// and the close frame, then reading until the server hangs up or the grace period ends.
     /// Nothing more is reported.
@@ -144,6 +206,12 @@ impl WebSocket {
             outbox: VecDeque::new(),
             flush_pending: false,
         }
+    }
+
+    /// Whether the socket is open and resting (its `WebSocketStream` dropped while idle).
+    #[cfg(test)]
+    pub(super) fn is_resting(&self) -> bool {
+        matches!(self.state, State::Resting(_))
     }
 
     /// Queues `frame`; it is written after the frames queued before it. Ignored once the
@@ -180,8 +248,15 @@ impl WebSocket {
     /// The core closed this transport: a connecting socket is dropped at once, an open one
     /// writes what is queued and a close frame, best effort, without reporting anything.
     pub(super) fn close(&mut self) -> Keep {
-        match std::mem::replace(&mut self.state, State::Done) {
-            State::Connecting(_) | State::Done => Keep::No,
+        let state = match std::mem::replace(&mut self.state, State::Done) {
+            State::Resting(resting) => match resting.wake() {
+                Some(stream) => State::Open(stream),
+                None => return Keep::No,
+            },
+            state => state,
+        };
+        match state {
+            State::Connecting(_) | State::Done | State::Resting(_) => Keep::No,
             State::Open(stream) => {
                 self.state = State::Closing {
                     stream,
@@ -235,6 +310,18 @@ impl WebSocket {
                     );
                     match outcome {
                         Ok(OpenOutcome::Open) => return Keep::Yes,
+                        Ok(OpenOutcome::Quiet) => {
+                            if !stream.at_rest() {
+                                return Keep::Yes;
+                            }
+                            let State::Open(stream) =
+                                std::mem::replace(&mut self.state, State::Done)
+                            else {
+                                return Keep::No;
+                            };
+                            // (polled next, so the task waits for the connection's next bytes)
+                            self.state = State::Resting(stream.rest());
+                        }
                         Ok(OpenOutcome::Renew) => {
                             let State::Open(stream) =
                                 std::mem::replace(&mut self.state, State::Done)
@@ -268,6 +355,23 @@ impl WebSocket {
                         }
                     }
                 }
+                State::Resting(resting) => {
+                    if self.outbox.is_empty() && resting.poll_wake(cx).is_pending() {
+                        return Keep::Yes;
+                    }
+                    let State::Resting(resting) = std::mem::replace(&mut self.state, State::Done)
+                    else {
+                        return Keep::No;
+                    };
+                    let Some(stream) = resting.wake() else {
+                        out.push_back(TransportInput::Closed {
+                            id,
+                            error: Some("websocket could not be woken".into()),
+                        });
+                        return Keep::No;
+                    };
+                    self.state = State::Open(stream);
+                }
                 State::Closing {
                     stream,
                     deadline,
@@ -293,8 +397,10 @@ impl WebSocket {
 
 /// What [`poll_open`] saw.
 enum OpenOutcome {
-    /// Still open.
+    /// Still open, with more to do soon (a flush or a write waits, or the read budget ran out).
     Open,
+    /// Still open and quiet: nothing queued or unflushed, and reading returned `Pending`.
+    Quiet,
     /// The server closed the connection (close frame; `Closed` reported).
     ClosedByServer,
     /// The stream ended (EOF; `Closed` reported).
@@ -315,15 +421,15 @@ fn poll_open(
 ) -> Result<OpenOutcome, WsError> {
     write_outbox(stream, outbox, flush_pending, cx)?;
     let mut budget = READ_BUDGET;
-    loop {
+    let read_all = loop {
         if budget == 0 {
             // more may be buffered: make sure we are polled again
             cx.waker().wake_by_ref();
-            break;
+            break false;
         }
         budget -= 1;
         match stream.poll_next_unpin(cx) {
-            Poll::Pending => break,
+            Poll::Pending => break true,
             Poll::Ready(None) => {
                 out.push_back(TransportInput::Closed { id, error: None });
                 return Ok(OpenOutcome::Ended);
@@ -360,14 +466,18 @@ fn poll_open(
                 }
             }
         }
-    }
+    };
     if *flush_pending {
         if let Poll::Ready(result) = stream.poll_flush_unpin(cx) {
             result?;
             *flush_pending = false;
         }
     }
-    Ok(OpenOutcome::Open)
+    if read_all && outbox.is_empty() && !*flush_pending {
+        Ok(OpenOutcome::Quiet)
+    } else {
+        Ok(OpenOutcome::Open)
+    }
 }
 
 /// Hands queued messages to the socket while it accepts them, then flushes.

@@ -6,6 +6,7 @@
 
 mod cookies;
 mod http;
+mod resting;
 mod servers;
 mod tls;
 mod websocket;
