@@ -111,23 +111,7 @@ async fn exchange(
     };
     let authority = authority(&request.url);
     let secure = request.url.starts_with("https://");
-    let mut headers = HeaderMap::with_capacity(request.headers.len() + 1);
-    for (name, value) in &request.headers {
-        let name = HeaderName::from_bytes(name.as_bytes())
-            .map_err(|_| format!("invalid HTTP header name {name:?}"))?;
-        let value = HeaderValue::from_str(value)
-            .map_err(|_| format!("invalid value for HTTP header {name:?}"))?;
-        headers.append(name, value);
-    }
-    if let Some(cookies) = &context.cookies {
-        cookies.apply(&request.url, &mut headers);
-    }
-    if context.proxy.is_some() {
-        // tinyproxy (1.11) closes the connection after every response without saying so: a
-        // pooled connection would race its FIN ("connection closed before message
-        // completed"). One connection per proxied request; WebSockets keep one tunnel.
-        headers.insert(CONNECTION, HeaderValue::from_static("close"));
-    }
+    let headers = request_headers(&request, context)?;
     let mut builder = client
         .request(method, request.url.as_str())
         .headers(headers);
@@ -145,18 +129,7 @@ async fn exchange(
     }
     let status = response.status().as_u16();
     if let (Some(proxy), 407) = (&proxy, status) {
-        let with_auth = context
-            .proxy
-            .as_ref()
-            .is_some_and(|p| p.basic_auth().is_some());
-        return Err(if with_auth {
-            format!("the proxy {proxy} refused the credentials in its URL (HTTP 407)")
-        } else {
-            format!(
-                "the proxy {proxy} requires authentication (HTTP 407): give \
-                 http://user:password@host:port"
-            )
-        });
+        return Err(proxy_refused(proxy, context));
     }
     let too_big = |size: &dyn std::fmt::Display| {
         format!(
@@ -185,6 +158,44 @@ async fn exchange(
         )
     })?;
     Ok((status, body))
+}
+
+/// The request's headers, with the jar's cookies (and `Connection: close` through a proxy).
+fn request_headers(request: &HttpRequest, context: &RequestContext) -> Result<HeaderMap, String> {
+    let mut headers = HeaderMap::with_capacity(request.headers.len() + 1);
+    for (name, value) in &request.headers {
+        let name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| format!("invalid HTTP header name {name:?}"))?;
+        let value = HeaderValue::from_str(value)
+            .map_err(|_| format!("invalid value for HTTP header {name:?}"))?;
+        headers.append(name, value);
+    }
+    if let Some(cookies) = &context.cookies {
+        cookies.apply(&request.url, &mut headers);
+    }
+    if context.proxy.is_some() {
+        // tinyproxy (1.11) closes the connection after every response without saying so: a
+        // pooled connection would race its FIN ("connection closed before message
+        // completed"). One connection per proxied request; WebSockets keep one tunnel.
+        headers.insert(CONNECTION, HeaderValue::from_static("close"));
+    }
+    Ok(headers)
+}
+
+/// The error for a proxy's 407: the credentials were wrong, or there were none.
+fn proxy_refused(proxy: &str, context: &RequestContext) -> String {
+    let with_auth = context
+        .proxy
+        .as_ref()
+        .is_some_and(|p| p.basic_auth().is_some());
+    if with_auth {
+        format!("the proxy {proxy} refused the credentials in its URL (HTTP 407)")
+    } else {
+        format!(
+            "the proxy {proxy} requires authentication (HTTP 407): give \
+             http://user:password@host:port"
+        )
+    }
 }
 
 /// `host:port` of an `http(s)://` URL, for messages (the URL's query holds the session id).

@@ -22,6 +22,7 @@ use tokio::time::Sleep;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::error::TlsError;
 use tokio_tungstenite::tungstenite::error::{CapacityError, ProtocolError};
+use tokio_tungstenite::tungstenite::handshake::client::Request;
 use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
 use tokio_tungstenite::tungstenite::protocol::frame::Frame as WsFrame;
@@ -279,99 +280,12 @@ impl WebSocket {
         cx: &mut Context<'_>,
         out: &mut VecDeque<TransportInput>,
     ) -> Keep {
-        let id = self.id;
         loop {
-            match &mut self.state {
-                State::Done => return Keep::No,
-                State::Connecting(connecting) => match connecting.as_mut().poll(cx) {
-                    Poll::Pending => return Keep::Yes,
-                    Poll::Ready(Err(error)) => {
-                        tracing::debug!(?id, %error, "websocket failed to open");
-                        out.push_back(TransportInput::Closed {
-                            id,
-                            error: Some(error),
-                        });
-                        return Keep::No;
-                    }
-                    Poll::Ready(Ok(stream)) => {
-                        tracing::debug!(?id, "websocket open");
-                        out.push_back(TransportInput::Opened { id });
-                        self.state = State::Open(stream);
-                    }
-                },
-                State::Open(stream) => {
-                    let outcome = poll_open(
-                        id,
-                        stream,
-                        &mut self.outbox,
-                        &mut self.flush_pending,
-                        cx,
-                        out,
-                    );
-                    match outcome {
-                        Ok(OpenOutcome::Open) => return Keep::Yes,
-                        Ok(OpenOutcome::Quiet) => {
-                            if !stream.at_rest() {
-                                return Keep::Yes;
-                            }
-                            let State::Open(stream) =
-                                std::mem::replace(&mut self.state, State::Done)
-                            else {
-                                return Keep::No;
-                            };
-                            // (polled next, so the task waits for the connection's next bytes)
-                            self.state = State::Resting(stream.rest());
-                        }
-                        Ok(OpenOutcome::Renew) => {
-                            let State::Open(stream) =
-                                std::mem::replace(&mut self.state, State::Done)
-                            else {
-                                return Keep::No;
-                            };
-                            let Some(stream) = stream.renew() else {
-                                out.push_back(TransportInput::Closed {
-                                    id,
-                                    error: Some("websocket could not be renewed".into()),
-                                });
-                                return Keep::No;
-                            };
-                            tracing::trace!(?id, "websocket renewed after a large frame");
-                            self.state = State::Open(stream);
-                        }
-                        Ok(OpenOutcome::Ended) => return Keep::No,
-                        Ok(OpenOutcome::ClosedByServer) => {
-                            // nothing may be sent after the server's close frame; answer it
-                            // (tungstenite queued the reply) and wait for the server to hang up
-                            self.outbox = VecDeque::new();
-                            if self.close() == Keep::No {
-                                return Keep::No;
-                            }
-                        }
-                        Err(error) => {
-                            let error = describe_runtime_error(&error);
-                            tracing::debug!(?id, ?error, "websocket closed");
-                            out.push_back(TransportInput::Closed { id, error });
-                            return Keep::No;
-                        }
-                    }
-                }
-                State::Resting(resting) => {
-                    if self.outbox.is_empty() && resting.poll_wake(cx).is_pending() {
-                        return Keep::Yes;
-                    }
-                    let State::Resting(resting) = std::mem::replace(&mut self.state, State::Done)
-                    else {
-                        return Keep::No;
-                    };
-                    let Some(stream) = resting.wake() else {
-                        out.push_back(TransportInput::Closed {
-                            id,
-                            error: Some("websocket could not be woken".into()),
-                        });
-                        return Keep::No;
-                    };
-                    self.state = State::Open(stream);
-                }
+            let step = match &mut self.state {
+                State::Done => Step::Stop(Keep::No),
+                State::Connecting(_) => self.poll_connecting(cx, out),
+                State::Open(_) => self.poll_opened(cx, out),
+                State::Resting(_) => self.poll_resting(cx, out),
                 State::Closing {
                     stream,
                     deadline,
@@ -382,17 +296,141 @@ impl WebSocket {
                     if deadline.as_mut().poll(cx).is_ready() {
                         return Keep::No;
                     }
-                    return poll_closing(
+                    Step::Stop(poll_closing(
                         stream,
                         &mut self.outbox,
                         &mut self.flush_pending,
                         close_sent,
                         cx,
-                    );
+                    ))
                 }
+            };
+            if let Step::Stop(keep) = step {
+                return keep;
             }
         }
     }
+
+    /// [`Self::poll`] while the handshake runs.
+    fn poll_connecting(
+        &mut self,
+        cx: &mut Context<'_>,
+        out: &mut VecDeque<TransportInput>,
+    ) -> Step {
+        let id = self.id;
+        let State::Connecting(connecting) = &mut self.state else {
+            return Step::Again;
+        };
+        match connecting.as_mut().poll(cx) {
+            Poll::Pending => Step::Stop(Keep::Yes),
+            Poll::Ready(Err(error)) => {
+                tracing::debug!(?id, %error, "websocket failed to open");
+                out.push_back(TransportInput::Closed {
+                    id,
+                    error: Some(error),
+                });
+                Step::Stop(Keep::No)
+            }
+            Poll::Ready(Ok(stream)) => {
+                tracing::debug!(?id, "websocket open");
+                out.push_back(TransportInput::Opened { id });
+                self.state = State::Open(stream);
+                Step::Again
+            }
+        }
+    }
+
+    /// [`Self::poll`] while open: reads, writes, and the moves to resting, renewal or closing.
+    fn poll_opened(&mut self, cx: &mut Context<'_>, out: &mut VecDeque<TransportInput>) -> Step {
+        let id = self.id;
+        let State::Open(stream) = &mut self.state else {
+            return Step::Again;
+        };
+        let outcome = poll_open(
+            id,
+            stream,
+            &mut self.outbox,
+            &mut self.flush_pending,
+            cx,
+            out,
+        );
+        match outcome {
+            Ok(OpenOutcome::Open) => Step::Stop(Keep::Yes),
+            Ok(OpenOutcome::Quiet) => {
+                if !stream.at_rest() {
+                    return Step::Stop(Keep::Yes);
+                }
+                let State::Open(stream) = std::mem::replace(&mut self.state, State::Done) else {
+                    return Step::Stop(Keep::No);
+                };
+                // (polled next, so the task waits for the connection's next bytes)
+                self.state = State::Resting(stream.rest());
+                Step::Again
+            }
+            Ok(OpenOutcome::Renew) => {
+                let State::Open(stream) = std::mem::replace(&mut self.state, State::Done) else {
+                    return Step::Stop(Keep::No);
+                };
+                let Some(stream) = stream.renew() else {
+                    out.push_back(TransportInput::Closed {
+                        id,
+                        error: Some("websocket could not be renewed".into()),
+                    });
+                    return Step::Stop(Keep::No);
+                };
+                tracing::trace!(?id, "websocket renewed after a large frame");
+                self.state = State::Open(stream);
+                Step::Again
+            }
+            Ok(OpenOutcome::Ended) => Step::Stop(Keep::No),
+            Ok(OpenOutcome::ClosedByServer) => {
+                // nothing may be sent after the server's close frame; answer it
+                // (tungstenite queued the reply) and wait for the server to hang up
+                self.outbox = VecDeque::new();
+                if self.close() == Keep::No {
+                    return Step::Stop(Keep::No);
+                }
+                Step::Again
+            }
+            Err(error) => {
+                let error = describe_runtime_error(&error);
+                tracing::debug!(?id, ?error, "websocket closed");
+                out.push_back(TransportInput::Closed { id, error });
+                Step::Stop(Keep::No)
+            }
+        }
+    }
+
+    /// [`Self::poll`] while resting: wakes into a fresh stream when bytes come or a frame
+    /// waits to be sent.
+    fn poll_resting(&mut self, cx: &mut Context<'_>, out: &mut VecDeque<TransportInput>) -> Step {
+        let State::Resting(resting) = &mut self.state else {
+            return Step::Again;
+        };
+        if self.outbox.is_empty() && resting.poll_wake(cx).is_pending() {
+            return Step::Stop(Keep::Yes);
+        }
+        let State::Resting(resting) = std::mem::replace(&mut self.state, State::Done) else {
+            return Step::Stop(Keep::No);
+        };
+        let Some(stream) = resting.wake() else {
+            out.push_back(TransportInput::Closed {
+                id: self.id,
+                error: Some("websocket could not be woken".into()),
+            });
+            return Step::Stop(Keep::No);
+        };
+        self.state = State::Open(stream);
+        Step::Again
+    }
+}
+
+/// What one state's poll asks of [`WebSocket::poll`]'s loop.
+enum Step {
+    /// Return this.
+    Stop(Keep),
+    /// The state changed: poll the new one.
+    Again,
 }
 
 /// What [`poll_open`] saw.
@@ -607,20 +645,7 @@ async fn open(opening: Opening) -> Result<WsStream, String> {
     } = opening;
     // messages name the URL without its query, which may carry tokens
     let shown = url.split(['?', '#']).next().unwrap_or_default();
-    let mut request = url
-        .as_str()
-        .into_client_request()
-        .map_err(|e| format!("invalid websocket URL {shown}: {e}"))?;
-    for (name, value) in headers {
-        let header = HeaderName::from_bytes(name.as_bytes())
-            .map_err(|_| format!("invalid websocket header name {name:?}"))?;
-        let value = HeaderValue::from_str(&value)
-            .map_err(|_| format!("invalid value for websocket header {name:?}"))?;
-        request.headers_mut().append(header, value);
-    }
-    if let Some(cookies) = &cookies {
-        cookies.apply(&url, request.headers_mut());
-    }
+    let request = upgrade_request(&url, shown, headers, cookies.as_ref())?;
     let uri = request.uri();
     let secure = match uri.scheme_str() {
         Some("wss") => true,
@@ -687,6 +712,29 @@ async fn open(opening: Opening) -> Result<WsStream, String> {
         keep_cookies(response.headers());
         Ok(Box::new(stream))
     }
+}
+
+/// The HTTP upgrade request for `url`: the user's headers and the jar's cookies on it.
+fn upgrade_request(
+    url: &str,
+    shown: &str,
+    headers: Vec<(String, String)>,
+    cookies: Option<&Cookies>,
+) -> Result<Request, String> {
+    let mut request = url
+        .into_client_request()
+        .map_err(|e| format!("invalid websocket URL {shown}: {e}"))?;
+    for (name, value) in headers {
+        let header = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| format!("invalid websocket header name {name:?}"))?;
+        let value = HeaderValue::from_str(&value)
+            .map_err(|_| format!("invalid value for websocket header {name:?}"))?;
+        request.headers_mut().append(header, value);
+    }
+    if let Some(cookies) = cookies {
+        cookies.apply(url, request.headers_mut());
+    }
+    Ok(request)
 }
 
 /// The report for a failed TLS handshake or HTTP upgrade.
