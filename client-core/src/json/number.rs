@@ -467,6 +467,20 @@ fn round_digits(neg: bool, d: &Digits<'_>, exp: i64) -> Rounded {
         };
         return int_result(int + u128::from(up));
     }
+    round_fraction(neg, int, zeros, frac_cmp)
+}
+
+/// [`round_digits`] for a value with a fraction whose integer part `int` is below 2^52: an
+/// integer only within half a double's spacing of one, else [`Rounded::Fraction`].
+/// `frac_cmp` compares the fraction's digits (after `zeros` zeros) with a digit string.
+fn round_fraction(
+    neg: bool,
+    int: u128,
+    zeros: u64,
+    frac_cmp: impl Fn(&[u8]) -> std::cmp::Ordering,
+) -> Rounded {
+    use std::cmp::Ordering::{Greater, Less};
+    let int_result = |abs: u128| Rounded::Int { neg, abs };
     // Spacing 2^-m below the next power of two: the value is an integer only within half a
     // spacing of one (ties go to the integer, whose mantissa is even).
     let m = if int == 0 {
