@@ -607,8 +607,17 @@ mod tests {
         } else if -6 < n && n <= 0 {
             format!("0.{}{digits}", "0".repeat((-n) as usize))
         } else {
-            let rest = if k > 1 { format!(".{}", &digits[1..]) } else { String::new() };
-            format!("{}{rest}e{}{}", &digits[..1], if n < 1 { '-' } else { '+' }, (n - 1).abs())
+            let rest = if k > 1 {
+                format!(".{}", &digits[1..])
+            } else {
+                String::new()
+            };
+            format!(
+                "{}{rest}e{}{}",
+                &digits[..1],
+                if n < 1 { '-' } else { '+' },
+                (n - 1).abs()
+            )
         };
         format!("{sign}{body}")
     }
@@ -622,7 +631,13 @@ mod tests {
                 assert_eq!(f(-x), sci_oracle(-x), "{x:e}");
             }
         }
-        for x in [1500000000000000.0, 0.00012, 9007199254740993.0, 2f64.powi(60), 1e21 - 65536.0] {
+        for x in [
+            1500000000000000.0,
+            0.00012,
+            9007199254740993.0,
+            2f64.powi(60),
+            1e21 - 65536.0,
+        ] {
             assert_eq!(f(x), sci_oracle(x), "{x:e}");
         }
     }
