@@ -2,13 +2,18 @@
 # `npm run build`: the WebAssembly module into wasm/ (wasm-pack with the size profile, then
 # wasm-opt), and the TypeScript into dist/. Both folders are generated (see /.gitignore).
 #
-# Needs: wasm-pack, wasm-bindgen-cli at the Cargo.lock version, the wasm32-unknown-unknown
-# target (scripts/browser-deps.sh installs them), and `npm ci` here (TypeScript, binaryen).
+# Needs: wasm-pack, wasm-bindgen-cli at the Cargo.lock version, the dated nightly of
+# scripts/wasm-toolchain.sh with rust-src and the wasm32-unknown-unknown target
+# (scripts/browser-deps.sh installs them), and `npm ci` here (TypeScript, binaryen).
 set -eu
 cd "$(dirname "$0")"
 rm -rf wasm dist
+# the dated nightly, its flags and its target directory
+SIO_ROOT=$(cd .. && pwd)
+. ../scripts/wasm-toolchain.sh
+# shellcheck disable=SC2086
 wasm-pack --log-level warn build ../client-wasm --target web --profile wasm-release \
-  --out-dir ../pkg/wasm --out-name sio_wasm --no-pack --no-gitignore --no-opt
+  --out-dir ../pkg/wasm --out-name sio_wasm --no-pack --no-gitignore --no-opt -- $SIO_WASM_CARGO_ARGS
 # Debian's binaryen (108) cannot read the reference-types code wasm-bindgen emits; the npm
 # binaryen (a pinned devDependency) can.
 ./node_modules/.bin/wasm-opt wasm/sio_wasm_bg.wasm -o wasm/sio_wasm_bg.wasm -Oz --converge \

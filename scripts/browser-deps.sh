@@ -26,6 +26,20 @@ fi
 rustup target list --installed | grep -qx wasm32-unknown-unknown \
   || rustup target add wasm32-unknown-unknown
 
+# The npm package's build toolchain (scripts/wasm-toolchain.sh): a dated nightly with the
+# standard library's sources (-Zbuild-std) and the wasm32 target (wasm-pack checks for it).
+SIO_ROOT=$PWD
+# shellcheck source=scripts/wasm-toolchain.sh
+. scripts/wasm-toolchain.sh
+unset RUSTUP_TOOLCHAIN RUSTFLAGS CARGO_TARGET_DIR
+if ! rustup toolchain list | grep -q "^$SIO_WASM_TOOLCHAIN-" \
+  || ! rustup component list --installed --toolchain "$SIO_WASM_TOOLCHAIN" | grep -q '^rust-src' \
+  || ! rustup target list --installed --toolchain "$SIO_WASM_TOOLCHAIN" | grep -qx wasm32-unknown-unknown; then
+  echo "browser-deps: rustup toolchain install $SIO_WASM_TOOLCHAIN (rust-src, wasm32-unknown-unknown)"
+  rustup toolchain install "$SIO_WASM_TOOLCHAIN" --profile minimal --component rust-src \
+    --target wasm32-unknown-unknown
+fi
+
 # The CLI must match the wasm-bindgen library version in Cargo.lock exactly.
 want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)
 if [[ -z "$want" ]]; then

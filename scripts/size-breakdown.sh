@@ -13,8 +13,12 @@ top=${1:-25}
 command -v twiggy >/dev/null 2>&1 || cargo install twiggy --version 0.8.0 --quiet
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+SIO_ROOT=$PWD
+# shellcheck source=scripts/wasm-toolchain.sh
+. scripts/wasm-toolchain.sh
+# shellcheck disable=SC2086
 wasm-pack --log-level error build client-wasm --target web --profile wasm-release \
-  --out-dir "$tmp/out" --out-name sio_wasm --no-pack --no-gitignore --no-opt >/dev/null
+  --out-dir "$tmp/out" --out-name sio_wasm --no-pack --no-gitignore --no-opt -- $SIO_WASM_CARGO_ARGS >/dev/null
 target=$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>process.stdout.write(JSON.parse(s).target_directory))')
 wasm-bindgen --target web --keep-debug --out-dir "$tmp/named" --out-name sio_wasm \
   "$target/wasm32-unknown-unknown/wasm-release/sio_wasm.wasm"

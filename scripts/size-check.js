@@ -3,7 +3,7 @@
 // sio-client API, as `npm run build` leaves them in pkg/) next to socket.io-client's
 // minified ESM bundle, and fails when the package is above the budget.
 //
-//   node scripts/size-check.js [--budget-kb N]      (default budget: the Makefile's, 126 KB gzip)
+//   node scripts/size-check.js [--budget-kb N]      (default budget: the Makefile's, 144 KB gzip)
 //
 // Everything is measured as `npm run build` leaves it, i.e. as published (the JavaScript is
 // minified there, like socket.io-client's bundle; source maps are not counted: browsers only
@@ -16,7 +16,7 @@ const path = require("node:path");
 const zlib = require("node:zlib");
 
 const root = path.resolve(__dirname, "..");
-let budgetKb = 126;
+let budgetKb = 144;
 const args = process.argv.slice(2);
 for (let i = 0; i < args.length; i++) {
   if (args[i] === "--budget-kb" && Number.isFinite(Number(args[i + 1]))) budgetKb = Number(args[++i]);

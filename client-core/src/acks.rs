@@ -1,12 +1,12 @@
 //! The two ack tables of a namespace socket: our emits waiting for the server's ack
 //! ([`PendingAcks`]), and the server's events waiting for ours ([`ServerAcks`]).
 //!
-//! Inserting and removing is O(log n) (amortized) whatever order the ids come in (issue 13:
+//! Inserting and removing is O(log n) at most (amortized) whatever order the ids come in (issue 13:
 //! the server's ids kept in a sorted `Vec` made a server that counts its ack ids downwards
 //! quadratic).
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::{BinaryHeap, HashMap, VecDeque};
 
 use crate::Instant;
 
@@ -208,13 +208,20 @@ impl<W> PendingAcks<W> {
 /// million unanswered requests, 340 MB). A forgotten request can no longer be answered:
 /// [`Manager::ack`](crate::Manager::ack) reports it as unknown, exactly like a request of a
 /// previous connection.
+///
+/// Not B-trees (the core's only ones, 8 KB of the browser module): a hash map by id, and the
+/// arrivals in a queue, oldest first. An answered request leaves its arrival in the queue; such
+/// stale arrivals are skipped when they reach the front and swept once they outnumber the live
+/// ones, so every operation is O(1) amortized and the queue stays within twice the live
+/// requests.
 #[derive(Debug, Clone)]
 pub(crate) struct ServerAcks {
     cap: usize,
     /// Request id → arrival number.
-    by_id: BTreeMap<u64, u64>,
-    /// Arrival number → request id, oldest first.
-    by_age: BTreeMap<u64, u64>,
+    by_id: HashMap<u64, u64>,
+    /// (arrival number, request id), oldest first; stale when `by_id` no longer maps the id
+    /// to that arrival.
+    by_age: VecDeque<(u64, u64)>,
     next_arrival: u64,
     dropped: u64,
 }
@@ -224,8 +231,8 @@ impl ServerAcks {
     pub(crate) fn new(cap: usize) -> Self {
         Self {
             cap,
-            by_id: BTreeMap::new(),
-            by_age: BTreeMap::new(),
+            by_id: HashMap::new(),
+            by_age: VecDeque::new(),
             next_arrival: 0,
             dropped: 0,
         }
@@ -248,33 +255,49 @@ impl ServerAcks {
         let arrival = self.next_arrival;
         self.next_arrival = self.next_arrival.wrapping_add(1);
         self.by_id.insert(id, arrival);
-        self.by_age.insert(arrival, id);
+        self.by_age.push_back((arrival, id));
         forgotten
     }
 
+    fn is_live(&self, (arrival, id): (u64, u64)) -> bool {
+        self.by_id.get(&id) == Some(&arrival)
+    }
+
     fn forget_oldest(&mut self) -> Option<u64> {
-        let (_, id) = self.by_age.pop_first()?;
-        self.by_id.remove(&id);
-        self.dropped = self.dropped.saturating_add(1);
-        Some(id)
+        while let Some(entry) = self.by_age.pop_front() {
+            if self.is_live(entry) {
+                self.by_id.remove(&entry.1);
+                self.dropped = self.dropped.saturating_add(1);
+                return Some(entry.1);
+            }
+        }
+        None
     }
 
     /// Takes request `id` for answering; `false` if it is unknown (never asked, answered
     /// already, forgotten, or from a previous connection).
     pub(crate) fn take(&mut self, id: u64) -> bool {
-        match self.by_id.remove(&id) {
-            Some(arrival) => {
-                self.by_age.remove(&arrival);
-                true
-            }
-            None => false,
+        if self.by_id.remove(&id).is_none() {
+            return false;
         }
+        if self.by_age.len() > 2 * self.by_id.len() + SWEEP_SLACK {
+            let by_id = &self.by_id;
+            self.by_age
+                .retain(|&(arrival, id)| by_id.get(&id) == Some(&arrival));
+        }
+        true
     }
 
     /// Forgets every request (the connection they came on is gone).
     pub(crate) fn clear(&mut self) {
         self.by_id.clear();
         self.by_age.clear();
+    }
+
+    /// Entries of both tables (stale arrivals included), for state-growth checks.
+    #[cfg(test)]
+    pub(crate) fn footprint(&self) -> usize {
+        self.by_id.len() + self.by_age.len()
     }
 
     /// Number of requests waiting.
@@ -353,6 +376,33 @@ mod tests {
         let mut none = ServerAcks::new(0);
         assert_eq!(none.insert(1), Some(1));
         assert!(!none.take(1));
+    }
+
+    #[test]
+    fn server_acks_answered_in_any_order_stay_bounded_and_oldest_first() {
+        let n = 10_000u64;
+        let mut s = ServerAcks::new(usize::MAX);
+        for id in 0..n {
+            assert_eq!(s.insert(id * 7919 % n), None);
+        }
+        // answer all but every tenth, in an order unrelated to their arrival
+        for id in (0..n).rev().filter(|id| id % 10 != 0) {
+            assert!(s.take(id));
+            assert!(s.footprint() <= 3 * s.len() + SWEEP_SLACK + 1);
+        }
+        assert_eq!(s.len(), (n / 10) as usize);
+        // the survivors are forgotten in arrival order, skipping the answered ones
+        s.cap = s.len();
+        let first = (0..n).map(|i| i * 7919 % n).find(|id| id % 10 == 0);
+        assert_eq!(s.insert(n), first);
+        // an id answered and asked again arrives anew: its old arrival is stale
+        let mut t = ServerAcks::new(2);
+        assert_eq!(t.insert(1), None);
+        assert_eq!(t.insert(2), None);
+        assert!(t.take(1));
+        assert_eq!(t.insert(1), None);
+        assert_eq!(t.insert(3), Some(2), "2 is older than the second 1");
+        assert_eq!(t.insert(4), Some(1));
     }
 
     #[test]

@@ -349,7 +349,7 @@ impl ClientBuilder {
         config.auth = if self.auth_provider.is_some() {
             Auth::Provider
         } else if let Some(auth) = &self.auth {
-            Auth::Static(auth.to_string())
+            Auth::Static(crate::payload::value_text(auth))
         } else {
             Auth::None
         };

@@ -104,7 +104,9 @@ pub enum DecodeError {
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            DecodeError::UnknownType(c) => write!(f, "unknown packet type {c:?}"),
+            DecodeError::UnknownType(c) => {
+                write!(f, "unknown packet type {}", crate::error::quoted_char(*c))
+            }
             DecodeError::IllegalAttachments => f.write_str("Illegal attachments"),
             DecodeError::TooManyAttachments { count, max } => {
                 write!(f, "too many attachments ({count} > {max})")
@@ -115,7 +117,11 @@ impl fmt::Display for DecodeError {
                 write!(f, "invalid payload for packet type {}", *kind as u8)
             }
             DecodeError::ReservedEventName(n) => {
-                write!(f, "invalid payload: {n:?} is a reserved event name")
+                write!(
+                    f,
+                    "invalid payload: {} is a reserved event name",
+                    crate::error::quoted(n)
+                )
             }
             DecodeError::TooDeep => f.write_str("invalid payload: JSON nested too deeply"),
             DecodeError::PlaceholderOutOfRange => f.write_str("illegal attachments"),

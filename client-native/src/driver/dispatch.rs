@@ -102,7 +102,7 @@ impl Driver {
         let answers = self.commands.0.clone();
         crate::rt::spawn(async move {
             let auth = provider.call(&ns).await;
-            let auth = auth.is_object().then(|| auth.to_string());
+            let auth = auth.is_object().then(|| crate::payload::value_text(&auth));
             let _ = answers.push(crate::command::Command::ProvideAuth { ns, auth });
         });
     }

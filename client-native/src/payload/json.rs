@@ -32,7 +32,7 @@ pub fn from_json_with_binary(args: &[Value]) -> Payload {
         .map(|v| extract_binary(v, &mut attachments))
         .collect();
     Payload {
-        json: Value::Array(converted).to_string(),
+        json: super::value_text(&Value::Array(converted)),
         attachments,
     }
 }

@@ -42,6 +42,7 @@ use self::binary::Binary;
 pub(crate) use self::shape::{shape_of_type, Shape};
 
 pub use self::json::{from_json_with_binary, to_json_with_binary};
+pub(crate) use self::ser::value_text;
 pub use self::ser::{to_json_value_text, to_payload};
 
 /// Why arguments could not be converted.

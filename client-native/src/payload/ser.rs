@@ -77,6 +77,14 @@ pub fn to_json_value_text<T: Serialize + ?Sized>(
     Ok((json, attachments))
 }
 
+/// The compact JSON text of `value`, as `value.to_string()` writes it, but through serde_json's
+/// writer into a `Vec` rather than its `Display` adapter, whose `io::Error` plumbing brings
+/// core's `{:?}` string escaping and its Unicode tables into the browser module (10 KB raw).
+pub(crate) fn value_text(value: &serde_json::Value) -> String {
+    // cannot fail: a `Value`'s map keys are strings and writing into a `Vec` never fails
+    serde_json::to_string(value).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -85,6 +93,14 @@ mod tests {
 
     fn text(p: &Payload) -> &str {
         &p.json
+    }
+
+    #[test]
+    fn value_text_is_the_display_text() {
+        let value =
+            json!({"z": [1, 2.5, -0.0, 1e300, null], "a": {"s": "\"\u{1}\u{e9}"}, "t": true});
+        assert_eq!(value_text(&value), value.to_string());
+        assert_eq!(value_text(&json!("x")), r#""x""#);
     }
 
     #[test]
