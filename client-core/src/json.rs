@@ -25,11 +25,11 @@ pub use number::{is_js_whitespace, js_string_to_number, write_f64, write_i64, wr
 #[cfg(any(test, feature = "tree"))]
 pub use parse::{parse, parse_with_attachments};
 pub use placeholder::{check_placeholders, PlaceholderError};
+pub(crate) use query::{array_elements_text, member, write_normalized};
 pub use query::{
     array_head, array_tail, as_string, elements, prepend_to_array, string_array, string_body_eq,
     unescape, write_string, ArrayHead, Elements,
 };
-pub(crate) use query::{member, write_normalized};
 
 /// Deepest nesting of arrays and objects accepted by every function in this module: 1,000.
 ///

@@ -15,13 +15,20 @@ pub(crate) fn is_object(text: &str) -> bool {
 
 /// `["event", ...args]` from an event name and an argument array text.
 pub(crate) fn event_data(event: &str, args_json: &str) -> String {
-    let mut name = String::with_capacity(event.len() + 2);
-    json::write_string(&mut name, event);
-    json::prepend_to_array(&name, args_json).unwrap_or_else(|| {
-        name.insert(0, '[');
-        name.push(']');
-        name
-    })
+    // one allocation: `[`, the name, then the arguments' elements as they are
+    let mut out = String::with_capacity(event.len() + args_json.len() + 4);
+    out.push('[');
+    json::write_string(&mut out, event);
+    match json::array_elements_text(args_json) {
+        Some(elements) => {
+            if !elements.starts_with(']') {
+                out.push(',');
+            }
+            out.push_str(elements);
+        }
+        None => out.push(']'),
+    }
+    out
 }
 
 /// `["room"]`.

@@ -324,13 +324,7 @@ pub fn array_head(text: &str) -> Option<ArrayHead<'_>> {
 /// text (`[a,b]` → `[first,a,b]`, `[]` → `[first]`). Used to put an event name in front of its
 /// arguments. Returns `None` if `rest_array` does not start with `[` (after whitespace).
 pub fn prepend_to_array(first_json: &str, rest_array: &str) -> Option<String> {
-    let b = rest_array.as_bytes();
-    let open = skip_ws(b, 0);
-    if b.get(open) != Some(&b'[') {
-        return None;
-    }
-    let inner = skip_ws(b, open + 1);
-    let tail = rest_array.get(inner..)?;
+    let tail = array_elements_text(rest_array)?;
     let mut out = String::with_capacity(first_json.len() + tail.len() + 2);
     out.push('[');
     out.push_str(first_json);
@@ -339,6 +333,17 @@ pub fn prepend_to_array(first_json: &str, rest_array: &str) -> Option<String> {
     }
     out.push_str(tail);
     Some(out)
+}
+
+/// The text of an array after its `[` and the white space that follows (`[ a,b]` → `a,b]`,
+/// `[]` → `]`); `None` if `array` does not start with `[` (after white space).
+pub(crate) fn array_elements_text(array: &str) -> Option<&str> {
+    let b = array.as_bytes();
+    let open = skip_ws(b, 0);
+    if b.get(open) != Some(&b'[') {
+        return None;
+    }
+    array.get(skip_ws(b, open + 1)..)
 }
 
 /// Builds the array text of the elements after the first one: `[a, b, c]` → `[ b, c]`,
