@@ -9,7 +9,9 @@ mod hostile_support;
 
 use std::time::Duration;
 
-use hostile_support::{disconnect_reason, first, init_tracing, message_named, open_error, within};
+use hostile_support::{
+    builder, disconnect_reason, first, init_tracing, message_named, open_error, within,
+};
 use sio_client::{
     Client, ClientBuilder, ConnectError, DisconnectReason, Error, OpenError, SocketEvent,
     Transports,
@@ -17,14 +19,6 @@ use sio_client::{
 use sio_test_support::{handshake, Behaviour, HostileServer};
 
 const BOTH: [Transports; 2] = [Transports::WebSocketOnly, Transports::PollingOnly];
-
-fn builder(server: &HostileServer, mode: Transports) -> ClientBuilder {
-    init_tracing();
-    Client::builder(server.url())
-        .transports(mode)
-        .reconnection(false)
-        .seed(1)
-}
 
 /// Connects `/` and returns the client, the socket and its event stream (taken before the
 /// connect, so nothing is missed).

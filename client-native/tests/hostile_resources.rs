@@ -11,7 +11,7 @@ mod hostile_support;
 use std::time::Duration;
 
 use hostile_support::{
-    cpu_share_over, first, init_tracing, message_named, one_at_a_time, rss, within, IDLE_CPU_LIMIT,
+    builder, cpu_share_over, first, message_named, one_at_a_time, rss, within, IDLE_CPU_LIMIT,
 };
 use sio_client::{Client, ClientBuilder, EventStream, SocketEvent, Transports};
 use sio_test_support::{handshake, Behaviour, HostileServer};
@@ -30,14 +30,6 @@ fn flood_server(behaviour: Behaviour) -> HostileServer {
         .behaviour(behaviour)
         .start()
         .unwrap()
-}
-
-fn builder(server: &HostileServer, mode: Transports) -> ClientBuilder {
-    init_tracing();
-    Client::builder(server.url())
-        .transports(mode)
-        .reconnection(false)
-        .seed(1)
 }
 
 async fn connect(builder: ClientBuilder) -> (Client, sio_client::Socket, EventStream<SocketEvent>) {

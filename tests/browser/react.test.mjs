@@ -15,12 +15,11 @@ import { createServer } from "node:http";
 import { createInterface } from "node:readline";
 import { extname, join, normalize, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./support.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const dist = resolve(here, "dist");
 const serverScript = resolve(here, "../server/server.js");
-const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
 
 /** The reference server, with its stdin command channel. */
 class TestServer {
@@ -132,18 +131,7 @@ describe("sio-client in Chromium", () => {
     assert.ok(existsSync(join(dist, "index.html")), "build the page first: npx vite build");
     await server.start();
     site = await serveDist();
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage();
     page.on("pageerror", (e) => pageErrors.push(String(e)));
     page.on("console", (m) => {

@@ -582,42 +582,38 @@ impl Socket {
     pub(crate) fn discard_buffers(&mut self, io: &mut Io<'_>) {
         for b in std::mem::take(&mut self.send_buffer) {
             if let Some(id) = b.packet.id {
-                if let Some(PendingAck {
-                    waiter: Waiter::User(handle),
-                    ..
-                }) = self.remove_ack(id)
-                {
-                    io.events.push_back(Event::AckError {
-                        ns: self.ns.clone(),
-                        handle,
-                        error: AckError::Closed,
-                    });
-                }
+                self.close_user_ack(io, id);
             }
         }
         for r in std::mem::take(&mut self.retry_queue) {
             if r.wants_ack {
-                io.events.push_back(Event::AckError {
-                    ns: self.ns.clone(),
-                    handle: r.handle,
-                    error: AckError::Closed,
-                });
+                self.report_closed(io, r.handle);
             }
         }
         for id in self.acks.ids() {
-            if let Some(PendingAck {
-                waiter: Waiter::User(handle),
-                ..
-            }) = self.remove_ack(id)
-            {
-                io.events.push_back(Event::AckError {
-                    ns: self.ns.clone(),
-                    handle,
-                    error: AckError::Closed,
-                });
-            }
+            self.close_user_ack(io, id);
         }
         self.receive_buffer.clear();
+    }
+
+    /// Forgets the ack expected under wire id `id`; a user's is reported as closed.
+    fn close_user_ack(&mut self, io: &mut Io<'_>, id: u64) {
+        if let Some(PendingAck {
+            waiter: Waiter::User(handle),
+            ..
+        }) = self.remove_ack(id)
+        {
+            self.report_closed(io, handle);
+        }
+    }
+
+    /// Reports that the emit of `handle` will get no ack: the client closed.
+    fn report_closed(&self, io: &mut Io<'_>, handle: AckHandle) {
+        io.events.push_back(Event::AckError {
+            ns: self.ns.clone(),
+            handle,
+            error: AckError::Closed,
+        });
     }
 
     /// Fires expired ack deadlines.

@@ -96,16 +96,11 @@ pub fn to_json(v: &Value) -> Json {
 /// A golden packet (`type`, `nsp`, `id`, `data` with `{"$binary"}` leaves) as a core packet,
 /// binary values as numbered placeholders plus attachments.
 pub fn sio_packet(p: &Json) -> socketio::Packet {
-    let kind = match p["type"].as_u64().expect("type") {
-        0 => PacketType::Connect,
-        1 => PacketType::Disconnect,
-        2 => PacketType::Event,
-        3 => PacketType::Ack,
-        4 => PacketType::ConnectError,
-        5 => PacketType::BinaryEvent,
-        6 => PacketType::BinaryAck,
-        t => panic!("type {t}"),
-    };
+    let t = p["type"].as_u64().expect("type");
+    let kind = u8::try_from(t)
+        .ok()
+        .and_then(PacketType::from_digit)
+        .unwrap_or_else(|| panic!("type {t}"));
     let payload = p.get("data").map(|d| to_value(d).to_payload());
     let (data, attachments) = match payload {
         Some(Payload { json, attachments }) => (Some(json), attachments),

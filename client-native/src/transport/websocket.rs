@@ -692,26 +692,30 @@ async fn open(opening: Opening) -> Result<WsStream, String> {
             .connect(name, tcp)
             .await
             .map_err(|e| describe(WsError::Io(e)))?;
-        let (stream, response) = tokio_tungstenite::client_async_with_config(
-            request,
-            FrameReads::new(tls),
-            Some(config),
-        )
-        .await
-        .map_err(describe)?;
-        keep_cookies(response.headers());
-        Ok(Box::new(stream))
+        upgrade(request, tls, config, describe, keep_cookies).await
     } else {
-        let (stream, response) = tokio_tungstenite::client_async_with_config(
-            request,
-            FrameReads::new(tcp),
-            Some(config),
-        )
-        .await
-        .map_err(describe)?;
-        keep_cookies(response.headers());
-        Ok(Box::new(stream))
+        upgrade(request, tcp, config, describe, keep_cookies).await
     }
+}
+
+/// The HTTP upgrade over `stream` (plain TCP or TLS); the response's cookies are kept.
+async fn upgrade<S>(
+    request: Request,
+    stream: S,
+    config: WebSocketConfig,
+    describe: impl Fn(WsError) -> String,
+    keep_cookies: impl Fn(&HeaderMap),
+) -> Result<WsStream, String>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+    WebSocketStream<FrameReads<S>>: WsIo + 'static,
+{
+    let (stream, response) =
+        tokio_tungstenite::client_async_with_config(request, FrameReads::new(stream), Some(config))
+            .await
+            .map_err(describe)?;
+    keep_cookies(response.headers());
+    Ok(Box::new(stream))
 }
 
 /// The HTTP upgrade request for `url`: the user's headers and the jar's cookies on it.

@@ -1,4 +1,4 @@
-//! Helpers of the hostile-server tests (hostile.rs, hostile_memory.rs): wait for a typed
+//! Helpers of the hostile-server tests (hostile.rs, hostile_resources.rs): wait for a typed
 //! event, measure the process's memory and CPU, run RSS-sensitive cases one at a time.
 
 #![allow(dead_code)]
@@ -6,8 +6,8 @@
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-use sio_client::{ClientEvent, EventStream, SocketEvent};
-use sio_test_support::{cpu_time, rss_kib};
+use sio_client::{Client, ClientBuilder, ClientEvent, EventStream, SocketEvent, Transports};
+use sio_test_support::{cpu_time, rss_kib, HostileServer};
 use tokio::sync::{Mutex, MutexGuard};
 
 /// Awaits `f` or fails the test after `secs` seconds (a hang is a failure, not a wait).
@@ -98,4 +98,13 @@ pub fn init_tracing() {
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .with_test_writer()
         .try_init();
+}
+
+/// A client of `server` over `mode` only, without reconnection, with a fixed seed.
+pub fn builder(server: &HostileServer, mode: Transports) -> ClientBuilder {
+    init_tracing();
+    Client::builder(server.url())
+        .transports(mode)
+        .reconnection(false)
+        .seed(1)
 }

@@ -260,32 +260,25 @@ pub async fn binary_both_ways(col: Column, srv: &TestServer) -> Check {
 }
 
 pub async fn polling_only(col: Column, srv: &TestServer) -> Check {
-    let c = build(client(col, srv, Transports::PollingOnly))?;
-    let socket = c.socket("/");
-    within(10, "connect", socket.connect())
-        .await?
-        .map_err(|e| e.to_string())?;
-    let me = whoami(&socket).await?;
-    ensure!(
-        me["transport"] == json!("polling"),
-        "transport {}",
-        me["transport"]
-    );
     // 200 KB with attachments: header and attachments in one POST payload.
-    binary_echo(&socket, 200_000).await?;
-    c.close().await;
-    Ok(None)
+    one_transport(col, srv, Transports::PollingOnly, "polling").await
 }
 
 pub async fn websocket_only(col: Column, srv: &TestServer) -> Check {
-    let c = build(client(col, srv, Transports::WebSocketOnly))?;
+    one_transport(col, srv, Transports::WebSocketOnly, "websocket").await
+}
+
+/// Connects over `mode` only, checks the server sees `transport`, and echoes 200 KB with
+/// attachments.
+async fn one_transport(col: Column, srv: &TestServer, mode: Transports, transport: &str) -> Check {
+    let c = build(client(col, srv, mode))?;
     let socket = c.socket("/");
     within(10, "connect", socket.connect())
         .await?
         .map_err(|e| e.to_string())?;
     let me = whoami(&socket).await?;
     ensure!(
-        me["transport"] == json!("websocket"),
+        me["transport"] == json!(transport),
         "transport {}",
         me["transport"]
     );
